@@ -1,0 +1,1 @@
+//! Example programs of the rt-stack workspace.

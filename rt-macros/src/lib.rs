@@ -1,0 +1,1 @@
+//! Attribute macros of the rt-stack runtime (work in progress).

@@ -1,0 +1,1 @@
+//! Schedulers of the rt-stack async runtime (work in progress).
