@@ -1,5 +1,47 @@
-//! The core of the rt-stack async runtime (work in progress: see the workspace README).
+//! The core of the rt-stack async runtime: tasks, the cooperative budget, the runtime
+//! context, and the concurrency shim that makes all of it checkable under loom.
+//!
+//! Most users never name this crate: they depend on `rt-sched` (the runtime and
+//! `spawn`) and `rt-net` (sockets), which re-export what they need from here. Scheduler
+//! authors use [`task`]'s low-level half: [`task::Schedule`], [`task::new_task`],
+//! [`task::OwnedTasks`] and [`task::Inject`].
+//!
+//! The reactor, the timer wheel and `sync::{oneshot, mpsc, Semaphore, Notify}` join
+//! this crate in later work (see the workspace README).
+//!
+//! # A task without a runtime
+//!
+//! The smallest possible scheduler: a queue of notified tasks, drained by hand.
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//! use rt_core::task::{self, Notified, OwnedTasks, Schedule, Task};
+//!
+//! #[derive(Clone)]
+//! struct Queue(Arc<(Mutex<Vec<Notified<Queue>>>, OwnedTasks<Queue>)>);
+//!
+//! impl Schedule for Queue {
+//!     fn schedule(&self, task: Notified<Self>) {
+//!         self.0 .0.lock().unwrap().push(task);
+//!     }
+//!     fn release(&self, task: &Task<Self>) -> Option<Task<Self>> {
+//!         self.0 .1.remove(task)
+//!     }
+//! }
+//!
+//! let queue = Queue(Arc::new((Mutex::new(Vec::new()), OwnedTasks::new(1))));
+//! let (task, notified, mut join) = task::new_task(async { 1 + 1 }, queue.clone());
+//! let notified = queue.0 .1.bind(task, notified).unwrap();
+//! notified.run();
+//! let waker = futures::task::noop_waker();
+//! let out = std::pin::Pin::new(&mut join).poll(&mut std::task::Context::from_waker(&waker));
+//! assert!(matches!(out, std::task::Poll::Ready(Ok(2))));
+//! # use std::future::Future;
+//! ```
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+pub mod context;
+pub mod coop;
 #[doc(hidden)]
 pub mod loom;
+pub mod task;
