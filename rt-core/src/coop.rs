@@ -154,6 +154,37 @@ impl<F: Future> Future for Unconstrained<F> {
     }
 }
 
+/// Runs `f` with no budget (for code that must not be forced to yield, such as a
+/// blocking closure on the blocking pool), restoring the previous budget after.
+pub fn with_unconstrained<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<Budget>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(prev) = self.0 {
+                let _ = context::with(|c| c.budget.set(prev));
+            }
+        }
+    }
+    let _restore = Restore(context::with(|c| c.budget.replace(Budget::unconstrained())));
+    f()
+}
+
+/// Runs `f` with a fresh budget (as a task poll does), restoring the previous budget
+/// after. Schedulers use it for futures they poll outside a task, such as the future
+/// given to `block_on`.
+pub fn with_budget<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<Budget>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(prev) = self.0 {
+                let _ = context::with(|c| c.budget.set(prev));
+            }
+        }
+    }
+    let _restore = Restore(context::with(|c| c.budget.replace(Budget::initial())));
+    f()
+}
+
 /// Polls `f` only if budget remains; used by resources that are polled in loops.
 pub fn poll_budgeted<T>(cx: &mut Context<'_>, f: impl FnOnce(&mut Context<'_>) -> Poll<T>) -> Poll<T> {
     let restore = ready!(poll_proceed(cx));

@@ -34,31 +34,34 @@ fn fill(local: &mut Local<usize>, n: usize) {
     }
 }
 
-/// The owner pushes and pops while a stealer steals twice.
+/// The owner pushes (past a wrap of the ring) and pops while a stealer steals twice.
 #[test]
 fn owner_push_pop_against_stealer() {
     loom::model(|| {
         let (steal, mut owner) = local();
+        fill(&mut owner, 3);
         let stealer = thread::spawn(move || {
             let mut got = steal_once(&steal);
             got.extend(steal_once(&steal));
             got
         });
 
-        let mut got = Vec::new();
-        owner.try_push_back(0).unwrap();
-        owner.try_push_back(1).unwrap();
-        got.extend(owner.pop());
-        owner.try_push_back(2).unwrap();
+        let sink = Mutex::new(Vec::new());
+        let mut got: Vec<usize> = owner.pop().into_iter().collect();
+        // Positions 3 and 4: the second reuses slot 0, which a stealer may be copying.
+        owner.push_back_or_overflow(3, &sink);
+        owner.push_back_or_overflow(4, &sink);
         got.extend(owner.pop());
         got.extend(owner.drain());
 
         got.extend(stealer.join().unwrap());
-        assert_exactly_once(got, 3);
+        got.extend(sink.lock().drain(..));
+        assert_exactly_once(got, 5);
     });
 }
 
-/// Two stealers race on one victim: one steal at a time, nothing taken twice.
+/// Two stealers race on one victim whose owner keeps pushing: one steal at a time,
+/// nothing taken twice, no slot reused while it is copied.
 #[test]
 fn two_stealers_race() {
     loom::model(|| {
@@ -71,12 +74,15 @@ fn two_stealers_race() {
             })
             .collect();
 
+        let sink = Mutex::new(Vec::new());
+        owner.push_back_or_overflow(CAPACITY, &sink);
         let mut got = Vec::new();
         for stealer in stealers {
             got.extend(stealer.join().unwrap());
         }
         got.extend(owner.drain());
-        assert_exactly_once(got, CAPACITY);
+        got.extend(sink.lock().drain(..));
+        assert_exactly_once(got, CAPACITY + 1);
     });
 }
 

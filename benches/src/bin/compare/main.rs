@@ -90,7 +90,10 @@ fn main() -> ExitCode {
     for suite in suites {
         let workloads: Vec<_> = (suite.workloads)()
             .into_iter()
-            .filter(|workload| args.filter.as_deref().map_or(true, |f| workload.matches(f)))
+            .filter(|workload| match &args.filter {
+                Some(filter) => workload.matches(filter),
+                None => true,
+            })
             .collect();
         if workloads.is_empty() {
             continue;

@@ -1,7 +1,7 @@
 //! The `runtime` suite: spawning, yielding and the memory of an idle task.
 //!
 //! Every workload is one generic function over [`Runtime`], instantiated for both sides
-//! by [`both!`]. Each run builds a fresh runtime ([`fresh`]), times only the workload,
+//! by `both!`. Each run builds a fresh runtime ([`fresh`]), times only the workload,
 //! then drops the runtime (shutdown is not timed), so no run inherits another's tasks,
 //! queues or worker state, and the memory workload starts from an empty runtime.
 //!

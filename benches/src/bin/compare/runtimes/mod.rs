@@ -17,8 +17,8 @@ pub(crate) use self::tokio::Tokio;
 
 /// The runtime under test: rt-sched.
 ///
-/// Point this at [`Tokio`] to check the harness itself (both columns then measure tokio
-/// and every ratio should be close to 1).
+/// Point this at [`Tokio`] to check the harness itself: both columns then measure tokio,
+/// so every ratio should be close to 1 and its distance from 1 shows the noise.
 pub(crate) type Ours = self::rt_sched::RtSched;
 
 /// The runtime we are compared with.

@@ -1,0 +1,300 @@
+//! The current-thread scheduler's handle, core and `block_on` loop.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::pin;
+use std::ptr::NonNull;
+use std::task::{Context as TaskContext, Poll, Wake, Waker};
+
+use rt_core::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering::*};
+use rt_core::loom::sync::{Arc, Mutex};
+use rt_core::task::{self, Inject, JoinHandle, Notified, OwnedTasks, Schedule, Task};
+
+use crate::blocking;
+use crate::context;
+use crate::park::{self, Parker, Unparker};
+use crate::runtime::SchedConfig;
+use crate::scheduler::{self, ContextPtr};
+
+type Notif = Notified<Sched>;
+
+/// Shared by the tasks (as their scheduler) and the runtime handles.
+pub(crate) struct Handle {
+    inject: Inject<Sched>,
+    owned: OwnedTasks<Sched>,
+    /// The `block_on` future's waker fired.
+    woken: AtomicBool,
+    is_shutdown: AtomicBool,
+    unpark: Unparker,
+    core: Mutex<Option<Box<Core>>>,
+    /// Threads waiting for the core.
+    waiters: Mutex<Vec<Unparker>>,
+    config: SchedConfig,
+    pub(crate) blocking: blocking::Spawner,
+    pub(crate) polls: AtomicU64,
+    pub(crate) parks: AtomicU64,
+}
+
+struct Core {
+    tasks: VecDeque<Notif>,
+    tick: u32,
+    park: Parker,
+    polls: u64,
+    parks: u64,
+}
+
+/// The thread-local context while a thread drives the scheduler.
+pub(crate) struct Context {
+    handle: Arc<Handle>,
+    core: RefCell<Option<Box<Core>>>,
+}
+
+impl Handle {
+    pub(crate) fn new(config: SchedConfig, blocking: blocking::Spawner) -> Arc<Handle> {
+        let park = Parker::new();
+        Arc::new(Handle {
+            inject: Inject::new(),
+            owned: OwnedTasks::new(1),
+            woken: AtomicBool::new(false),
+            is_shutdown: AtomicBool::new(false),
+            unpark: park.unparker(),
+            core: Mutex::new(Some(Box::new(Core { tasks: VecDeque::with_capacity(64), tick: 0, park, polls: 0, parks: 0 }))),
+            waiters: Mutex::new(Vec::new()),
+            config,
+            blocking,
+            polls: AtomicU64::new(0),
+            parks: AtomicU64::new(0),
+        })
+    }
+
+    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (task, notified, join) = task::new_task(future, Sched(self.clone()));
+        if let Some(notified) = self.owned.bind(task, notified) {
+            self.schedule(notified);
+        }
+        join
+    }
+
+    pub(crate) fn owned(&self) -> &OwnedTasks<Sched> {
+        &self.owned
+    }
+
+    pub(crate) fn inject_depth(&self) -> usize {
+        self.inject.len()
+    }
+
+    /// Runs `future` to completion on this thread, driving the tasks meanwhile.
+    pub(crate) fn block_on<F: Future>(self: &Arc<Self>, future: F) -> F::Output {
+        let mut future = pin!(future);
+        loop {
+            if let Some(core) = self.core.lock().take() {
+                let mut guard = CoreGuard { handle: self.clone(), cx: None };
+                return guard.drive(core, future.as_mut());
+            }
+            // Another thread drives the tasks: poll only our future until it is done
+            // or the core is free.
+            let parker = Parker::new();
+            let waker = park::thread_waker(parker.unparker());
+            let mut cx = TaskContext::from_waker(&waker);
+            if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+                return out;
+            }
+            self.waiters.lock().push(parker.unparker());
+            if self.core.lock().is_some() {
+                continue;
+            }
+            parker.park();
+        }
+    }
+
+    /// Cancels every task and drops every queued notification. Called once, when the
+    /// runtime is dropped.
+    pub(crate) fn shutdown(self: &Arc<Self>) {
+        if self.is_shutdown.swap(true, AcqRel) {
+            return;
+        }
+        self.inject.close();
+        let core = self.core.lock().take();
+        match core {
+            Some(core) => {
+                let cx = Context { handle: self.clone(), core: RefCell::new(Some(core)) };
+                let _guard = context::set_scheduler(ContextPtr::CurrentThread(NonNull::from(&cx)));
+                self.owned.close_and_shutdown_all();
+                let mut core = cx.core.borrow_mut().take().expect("core lost at shutdown");
+                core.tasks.clear();
+                *self.core.lock() = Some(core);
+            }
+            // The core is on another thread's `block_on`: cancel from here; queued
+            // notifications are dropped when that thread releases the core.
+            None => self.owned.close_and_shutdown_all(),
+        }
+        while let Some(task) = self.inject.pop() {
+            drop(task);
+        }
+    }
+
+}
+
+/// Puts the core back (and wakes waiting threads) even if `block_on` unwinds.
+struct CoreGuard {
+    handle: Arc<Handle>,
+    cx: Option<Box<Core>>,
+}
+
+impl Drop for CoreGuard {
+    fn drop(&mut self) {
+        if let Some(mut core) = self.cx.take() {
+            if self.handle.is_shutdown.load(Acquire) {
+                core.tasks.clear();
+            }
+            *self.handle.core.lock() = Some(core);
+        }
+        for waiter in self.handle.waiters.lock().drain(..) {
+            waiter.unpark();
+        }
+    }
+}
+
+struct MainWaker {
+    handle: Arc<Handle>,
+}
+
+impl Wake for MainWaker {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.handle.woken.store(true, Release);
+        self.handle.unpark.unpark();
+    }
+}
+
+impl CoreGuard {
+    fn drive<F: Future>(&mut self, core: Box<Core>, mut future: std::pin::Pin<&mut F>) -> F::Output {
+        let handle = self.handle.clone();
+        let cx = Context { handle: handle.clone(), core: RefCell::new(Some(core)) };
+        let _sched = context::set_scheduler(ContextPtr::CurrentThread(NonNull::from(&cx)));
+        let waker = Waker::from(std::sync::Arc::new(MainWaker { handle: handle.clone() }));
+        let mut task_cx = TaskContext::from_waker(&waker);
+        handle.woken.store(true, Release);
+        let result = (|| loop {
+            if handle.woken.swap(false, AcqRel) {
+                // The block_on future runs with a budget too, like a task.
+                let polled = rt_core::coop::with_budget(|| future.as_mut().poll(&mut task_cx));
+                if let Poll::Ready(out) = polled {
+                    return out;
+                }
+            }
+            let mut ran_all = true;
+            for _ in 0..handle.config.event_interval {
+                if handle.woken.load(Acquire) {
+                    ran_all = false;
+                    break;
+                }
+                let Some(task) = cx.next_task() else { break };
+                task.run();
+            }
+            if ran_all && !handle.woken.load(Acquire) && !cx.has_work() {
+                cx.park();
+            }
+        })();
+        // Publish counters and hand the core back through the guard.
+        let core = cx.core.borrow_mut().take().expect("core lost during block_on");
+        handle.polls.store(core.polls, Relaxed);
+        handle.parks.store(core.parks, Relaxed);
+        self.cx = Some(core);
+        result
+    }
+}
+
+impl Context {
+    fn next_task(&self) -> Option<Notif> {
+        let mut slot = self.core.borrow_mut();
+        let core = slot.as_mut().expect("core lost");
+        core.tick = core.tick.wrapping_add(1);
+        let task = if core.tick % self.handle.config.global_queue_interval == 0 {
+            self.handle.inject.pop().or_else(|| core.tasks.pop_front())
+        } else {
+            core.tasks.pop_front().or_else(|| self.handle.inject.pop())
+        };
+        if task.is_some() {
+            core.polls += 1;
+        }
+        task
+    }
+
+    fn has_work(&self) -> bool {
+        let slot = self.core.borrow();
+        slot.as_ref().is_some_and(|c| !c.tasks.is_empty()) || !self.handle.inject.is_empty()
+    }
+
+    fn park(&self) {
+        let mut slot = self.core.borrow_mut();
+        let core = slot.as_mut().expect("core lost");
+        core.parks += 1;
+        self.handle.parks.store(core.parks, Relaxed);
+        self.handle.polls.store(core.polls, Relaxed);
+        // The parker's token makes an unpark that raced this check return at once.
+        core.park.park();
+    }
+
+    fn push_local(&self, task: Notif) -> Result<(), Notif> {
+        let Ok(mut slot) = self.core.try_borrow_mut() else { return Err(task) };
+        match slot.as_mut() {
+            Some(core) => {
+                core.tasks.push_back(task);
+                Ok(())
+            }
+            None => Err(task),
+        }
+    }
+}
+
+/// The scheduler handle stored in each task (a newtype: `Schedule` is a foreign trait).
+#[derive(Clone, Debug)]
+pub(crate) struct Sched(Arc<Handle>);
+
+impl Schedule for Sched {
+    fn schedule(&self, task: Notified<Self>) {
+        self.0.schedule(task);
+    }
+
+    fn release(&self, task: &Task<Self>) -> Option<Task<Self>> {
+        self.0.owned.remove(task)
+    }
+}
+
+impl Handle {
+    fn schedule(self: &Arc<Self>, task: Notified<Sched>) {
+        let task = match context::scheduler() {
+            Some(ContextPtr::CurrentThread(cx)) => {
+                // SAFETY: the pointer is set only while the context lives on this
+                // thread's stack (see `drive` and `shutdown`).
+                let cx = unsafe { cx.as_ref() };
+                if Arc::ptr_eq(&cx.handle, self) {
+                    match cx.push_local(task) {
+                        Ok(()) => return,
+                        Err(task) => task,
+                    }
+                } else {
+                    task
+                }
+            }
+            _ => task,
+        };
+        self.inject.push(task);
+        self.unpark.unpark();
+    }
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CurrentThread").field("alive_tasks", &self.owned.alive()).finish()
+    }
+}

@@ -1,0 +1,47 @@
+//! The two scheduler flavours behind one handle.
+
+pub(crate) mod current_thread;
+pub(crate) mod multi_thread;
+
+use std::future::Future;
+use std::ptr::NonNull;
+
+use rt_core::loom::sync::Arc;
+use rt_core::task::JoinHandle;
+
+use crate::blocking;
+
+/// A handle to either scheduler.
+#[derive(Clone, Debug)]
+pub(crate) enum Handle {
+    CurrentThread(Arc<current_thread::Handle>),
+    MultiThread(Arc<multi_thread::Handle>),
+}
+
+/// The scheduler state of the current thread (see `context.rs`).
+#[derive(Clone, Copy)]
+pub(crate) enum ContextPtr {
+    CurrentThread(NonNull<current_thread::Context>),
+    MultiThread(NonNull<multi_thread::Context>),
+}
+
+impl Handle {
+    pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self {
+            Handle::CurrentThread(h) => h.spawn(future),
+            Handle::MultiThread(h) => h.spawn(future),
+        }
+    }
+
+    pub(crate) fn blocking_spawner(&self) -> &blocking::Spawner {
+        match self {
+            Handle::CurrentThread(h) => &h.blocking,
+            Handle::MultiThread(h) => &h.blocking,
+        }
+    }
+
+}
