@@ -299,3 +299,99 @@ fn join_error_converts_to_io_error() {
     let io: std::io::Error = e.into();
     assert!(io.to_string().contains("cancelled"));
 }
+
+/// A waker that drops a join handle when woken: what a joiner on another thread may do
+/// the moment the task completes, made deterministic.
+struct DropJoinOnWake(Mutex<Option<JoinHandle<()>>>);
+
+impl std::task::Wake for DropJoinOnWake {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let join = self.0.lock().unwrap().take();
+        drop(join);
+    }
+}
+
+/// Regression (found by loom): a task whose shutdown ran during its own poll has no
+/// owned-list reference left when it completes. The completing thread must keep the
+/// task alive itself while it wakes the joiner and calls `release`: here the join waker
+/// drops the last handle, which used to free the task under the completion's feet.
+#[test]
+fn completion_after_shutdown_survives_join_handle_drop() {
+    let s = Sched::new();
+    let inner = s.clone();
+    let mut join = s.spawn(std::future::poll_fn(move |_| {
+        // Shutdown pops this very task and drops the list's reference.
+        inner.0.owned.close_and_shutdown_all();
+        Poll::<()>::Pending
+    }));
+    let dropper = Arc::new(DropJoinOnWake(Mutex::new(None)));
+    let waker = Waker::from(dropper.clone());
+    assert!(Pin::new(&mut join).poll(&mut Context::from_waker(&waker)).is_pending());
+    *dropper.0.lock().unwrap() = Some(join);
+    s.run_all();
+    assert!(dropper.0.lock().unwrap().is_none(), "the join waker was woken");
+    assert_eq!(Arc::strong_count(&s.0), 1, "the task was freed");
+}
+
+/// Regression (found by loom): the same, with the join handle gone before the poll. The
+/// completion then drops the last reference and must free the task (it used to leak).
+#[test]
+fn completion_after_shutdown_frees_detached_task() {
+    let s = Sched::new();
+    let inner = s.clone();
+    drop(s.spawn(std::future::poll_fn(move |_| {
+        inner.0.owned.close_and_shutdown_all();
+        Poll::<()>::Pending
+    })));
+    s.run_all();
+    assert_eq!(Arc::strong_count(&s.0), 1, "the task was freed");
+}
+
+/// Runs the scheduler's queue and then wakes its own task when dropped, i.e. while
+/// shutdown cancels it.
+struct WakeSelfOnDrop {
+    sched: Sched,
+    waker: Option<Waker>,
+}
+
+impl Future for WakeSelfOnDrop {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.waker.is_none() {
+            self.waker = Some(cx.waker().clone());
+            // Yield: the task is queued again.
+            cx.waker().wake_by_ref();
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for WakeSelfOnDrop {
+    fn drop(&mut self) {
+        // The queued notification fails (shutdown owns the task) ...
+        assert_eq!(self.sched.run_all(), 1);
+        // ... and then the task is woken, still owned by shutdown.
+        self.waker.take().unwrap().wake();
+    }
+}
+
+/// Regression (found by loom): shutdown cancels a queued task; its stale notification is
+/// consumed and then the task is woken, both before the cancellation completes. That
+/// wake must not leave `NOTIFIED` set with no queue entry behind it: the bit pins the
+/// allocation, which used to leak.
+#[test]
+fn wake_during_shutdown_of_queued_task_does_not_pin_it() {
+    let s = Sched::new();
+    let mut join = s.spawn(WakeSelfOnDrop { sched: s.clone(), waker: None });
+    assert_eq!(s.run_all(), 1);
+    assert_eq!(s.queued(), 1, "the task yielded");
+    s.0.owned.close_and_shutdown_all();
+    assert!(matches!(poll_join(&mut join), Poll::Ready(Err(e)) if e.is_cancelled()));
+    drop(join);
+    assert_eq!(s.queued(), 0);
+    assert_eq!(Arc::strong_count(&s.0), 1, "the task was freed");
+}

@@ -43,6 +43,8 @@ use crate::Handle;
 /// ```
 pub struct JoinSet<T> {
     entries: Vec<Option<Entry<T>>>,
+    /// Keys taken from the shared ready list, still to be polled.
+    ready: std::collections::VecDeque<usize>,
     free: Vec<usize>,
     len: usize,
     shared: Arc<Shared>,
@@ -84,6 +86,7 @@ impl<T> JoinSet<T> {
     pub fn new() -> JoinSet<T> {
         JoinSet {
             entries: Vec::new(),
+            ready: std::collections::VecDeque::new(),
             free: Vec::new(),
             len: 0,
             shared: Arc::new(Shared { ready: Mutex::new(Vec::new()), waker: Mutex::new(None) }),
@@ -110,7 +113,7 @@ impl<T> JoinSet<T> {
         let waker = Arc::new(EntryWaker { key, queued: AtomicBool::new(true), shared: self.shared.clone() });
         self.entries[key] = Some(Entry { handle, waker });
         self.len += 1;
-        self.shared.ready.lock().push(key);
+        self.ready.push_back(key);
         abort
     }
 
@@ -205,11 +208,13 @@ impl<T> JoinSet<T> {
                 *slot = Some(cx.waker().clone());
             }
         }
-        // Poll at most the entries that are ready now: an entry that re-queues itself
-        // (out of budget) is looked at on the next call, not in a loop here.
-        let batch: Vec<usize> = std::mem::take(&mut *self.shared.ready.lock());
-        let mut batch = batch.into_iter();
-        while let Some(key) = batch.next() {
+        // Poll the entries that are ready now. An entry that re-queues itself while
+        // we poll it (out of budget) lands on the shared list and is looked at on the
+        // next call, so this loop always ends.
+        if self.ready.is_empty() {
+            self.ready.extend(self.shared.ready.lock().drain(..));
+        }
+        while let Some(key) = self.ready.pop_front() {
             let Some(Some(entry)) = self.entries.get_mut(key) else { continue };
             entry.waker.queued.store(false, Ordering::Release);
             let waker = Waker::from(entry.waker.clone());
@@ -218,11 +223,14 @@ impl<T> JoinSet<T> {
                 let entry = self.entries[key].take().expect("entry vanished");
                 self.free.push(key);
                 self.len -= 1;
-                // Put back the keys we did not get to.
-                self.shared.ready.lock().extend(batch);
                 let id = entry.handle.id();
                 return Poll::Ready(Some(result.map(|v| (id, v))));
             }
+        }
+        // Wakes that came in while we polled are on the shared list: make sure we are
+        // polled again for them.
+        if !self.shared.ready.lock().is_empty() {
+            cx.waker().wake_by_ref();
         }
         Poll::Pending
     }
@@ -239,6 +247,7 @@ impl<T> JoinSet<T> {
         self.entries.clear();
         self.free.clear();
         self.len = 0;
+        self.ready.clear();
         self.shared.ready.lock().clear();
     }
 

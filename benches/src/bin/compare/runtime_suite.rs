@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use futures::channel::oneshot;
 
-use crate::alloc::{live_bytes, rss_bytes};
+use crate::alloc::{live_bytes, release_free_memory, rss_bytes};
 use crate::harness::{Metric, Scale, Workload};
 use crate::runtimes::{Ours, Peer, Runtime, WORKER_THREADS};
 
@@ -220,10 +220,14 @@ async fn idle() {
 /// A task spawns 1,000,000 idle tasks and drops their join handles; once every task
 /// has been polled once, yields the growth of live heap bytes and of the resident set
 /// per task, then shuts the runtime down.
+///
+/// Free memory is handed back to the OS before the baseline is read, so the RSS growth
+/// does not depend on what earlier runs left in the allocator.
 fn task_bytes<R: Runtime>(scale: Scale) -> Vec<f64> {
     let tasks = scale.size(IDLE_TASKS);
     let runtime = fresh::<R>();
     POLLED.store(0, Relaxed);
+    release_free_memory();
     let (heap_before, rss_before) = (live_bytes(), rss_bytes().expect("reading the RSS"));
     on_worker(&runtime, async move {
         for _ in 0..tasks {

@@ -15,7 +15,7 @@ use crate::blocking;
 use crate::context;
 use crate::park::{self, Parker, Unparker};
 use crate::runtime::SchedConfig;
-use crate::scheduler::{self, ContextPtr};
+use crate::scheduler::ContextPtr;
 
 type Notif = Notified<Sched>;
 

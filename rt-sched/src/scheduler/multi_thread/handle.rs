@@ -3,14 +3,13 @@
 
 use std::future::Future;
 
-use rt_core::loom::sync::atomic::Ordering::Relaxed;
 use rt_core::loom::sync::Arc;
 use rt_core::task::{self, JoinHandle, Notified, Schedule, Task};
 
 use super::worker::{self, Shared, WorkerMetrics};
 use crate::blocking;
 use crate::runtime::SchedConfig;
-use crate::scheduler::{self, ContextPtr};
+use crate::scheduler::ContextPtr;
 
 /// Shared by every task of the runtime (as its scheduler) and by every runtime handle.
 pub(crate) struct Handle {
