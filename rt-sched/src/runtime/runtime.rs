@@ -134,8 +134,12 @@ impl Runtime {
 }
 
 impl Drop for Runtime {
+    /// Shuts down and waits for running blocking closures. Dropped on a thread that is
+    /// itself inside a runtime (a task owning a `Runtime`), waiting could deadlock, so
+    /// it shuts down in the background instead.
     fn drop(&mut self) {
-        self.shutdown(None);
+        let timeout = if rt_core::context::is_runtime_entered() { Some(Duration::ZERO) } else { None };
+        self.shutdown(timeout);
     }
 }
 

@@ -65,9 +65,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, Usag
     let mut rounds = None;
     while let Some(arg) = args.next() {
         let (option, inline) = match arg.split_once('=') {
-            Some((option, value)) if option.starts_with("--") => {
-                (option.to_owned(), Some(value.to_owned()))
-            }
+            Some((option, value)) if option.starts_with("--") => (option.to_owned(), Some(value.to_owned())),
             _ => (arg.clone(), None),
         };
         let mut value = |name: &str| {
@@ -81,9 +79,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, Usag
             "--quick" => parsed.quick = true,
             "--rounds" => rounds = Some(parse_rounds(&value("--rounds")?)?),
             "--filter" => parsed.filter = Some(value("--filter")?),
-            _ if option.starts_with('-') => {
-                return Err(UsageError(format!("unknown option `{arg}`")))
-            }
+            _ if option.starts_with('-') => return Err(UsageError(format!("unknown option `{arg}`"))),
             _ => parsed.suites.push(arg),
         }
     }
@@ -104,9 +100,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, Usag
 fn parse_rounds(value: &str) -> Result<usize, UsageError> {
     match value.parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
-        _ => Err(UsageError(format!(
-            "--rounds needs a positive integer, not `{value}`"
-        ))),
+        _ => Err(UsageError(format!("--rounds needs a positive integer, not `{value}`"))),
     }
 }
 
@@ -122,10 +116,7 @@ mod tests {
     fn defaults_to_all_suites_and_five_rounds() {
         let parsed = args("").unwrap();
         assert!(parsed.suites.is_empty());
-        assert_eq!(
-            (parsed.rounds, parsed.quick, parsed.filter),
-            (5, false, None)
-        );
+        assert_eq!((parsed.rounds, parsed.quick, parsed.filter), (5, false, None));
     }
 
     #[test]

@@ -60,9 +60,7 @@ pub(crate) struct Workload {
 impl Workload {
     /// Returns whether any of this workload's rows has `filter` in its name.
     pub(crate) fn matches(&self, filter: &str) -> bool {
-        self.metrics
-            .iter()
-            .any(|metric| metric.name.contains(filter))
+        self.metrics.iter().any(|metric| metric.name.contains(filter))
     }
 }
 
@@ -93,11 +91,7 @@ impl Row {
 pub(crate) fn measure(workload: &Workload, rounds: usize, scale: Scale) -> Vec<Row> {
     let mut samples: [Vec<Vec<f64>>; 2] = [Vec::new(), Vec::new()];
     for round in 0..rounds {
-        let order = if round % 2 == 0 {
-            [OURS, PEER]
-        } else {
-            [PEER, OURS]
-        };
+        let order = if round % 2 == 0 { [OURS, PEER] } else { [PEER, OURS] };
         for side in order {
             let values = (workload.runs[side])(scale);
             assert_eq!(values.len(), workload.metrics.len(), "one value per metric");

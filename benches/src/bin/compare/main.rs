@@ -81,11 +81,7 @@ fn main() -> ExitCode {
         Ok(suites) => suites,
         Err(message) => return usage_error(&message),
     };
-    let scale = if args.quick {
-        Scale::Quick
-    } else {
-        Scale::Full
-    };
+    let scale = if args.quick { Scale::Quick } else { Scale::Full };
     let mut ran_any = false;
     for suite in suites {
         let workloads: Vec<_> = (suite.workloads)()
@@ -130,12 +126,7 @@ fn select_suites(names: &[String]) -> Result<Vec<&'static Suite>, String> {
 }
 
 /// Runs `workloads` of `suite`, prints its table and writes its JSON report.
-fn run_suite(
-    suite: &Suite,
-    workloads: &[Workload],
-    rounds: usize,
-    scale: Scale,
-) -> std::io::Result<()> {
+fn run_suite(suite: &Suite, workloads: &[Workload], rounds: usize, scale: Scale) -> std::io::Result<()> {
     eprintln!(
         "suite {}: ours = {}, peer = {}, {WORKER_THREADS} worker threads each, {rounds} \
          round(s), a fresh runtime per run{}",
@@ -167,11 +158,7 @@ fn run_suite(
 
 /// Returns the names of all suites, comma-separated.
 fn suite_names() -> String {
-    SUITES
-        .iter()
-        .map(|suite| suite.name)
-        .collect::<Vec<_>>()
-        .join(", ")
+    SUITES.iter().map(|suite| suite.name).collect::<Vec<_>>().join(", ")
 }
 
 /// Prints `message` and a pointer to `--help` to standard error; returns exit code 2.

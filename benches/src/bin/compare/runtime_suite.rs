@@ -94,9 +94,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
 fn fresh<R: Runtime>() -> R {
     let runtime = R::build();
     runtime.block_on(async {
-        let handles: Vec<_> = (0..2 * WORKER_THREADS)
-            .map(|_| R::spawn(async {}))
-            .collect();
+        let handles: Vec<_> = (0..2 * WORKER_THREADS).map(|_| R::spawn(async {})).collect();
         for handle in handles {
             handle.await.expect("warm-up task failed");
         }

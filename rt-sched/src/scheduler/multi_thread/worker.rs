@@ -33,6 +33,7 @@ pub(super) struct Shared {
     pub(super) is_shutdown: AtomicBool,
     /// Cores waiting for their worker thread to start, then cores handed back at shutdown.
     pub(super) cores: Mutex<Vec<Option<Box<Core>>>>,
+    #[allow(clippy::vec_box)] // cores move in and out as boxes
     pub(super) shutdown_cores: Mutex<Vec<Box<Core>>>,
     pub(super) config: SchedConfig,
     pub(super) metrics: Box<[WorkerMetrics]>,
@@ -177,7 +178,7 @@ impl Context {
             return None;
         }
         // Take a fair share of the global queue into the local one, in one lock.
-        let cap = core.run_queue.remaining_slots().min(MAX_INJECT_BATCH).max(1);
+        let cap = core.run_queue.remaining_slots().clamp(1, MAX_INJECT_BATCH);
         let share = shared.inject.len() / shared.remotes.len() + 1;
         let mut batch = shared.inject.pop_batch(share.min(cap)).into_iter();
         let first = batch.next()?;

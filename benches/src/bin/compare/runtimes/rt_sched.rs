@@ -1,4 +1,4 @@
-//! [`Runtime`](super::Runtime) for rt-sched, configured like the peer: multi-thread,
+//! [`Runtime`] for rt-sched, configured like the peer: multi-thread,
 //! [`WORKER_THREADS`] workers, every driver enabled.
 
 use std::future::Future;
