@@ -1,4 +1,4 @@
-//! The command line of `compare`, parsed by hand (it is five options).
+//! The command line of `compare`, parsed by hand (it is a handful of options).
 
 use std::fmt;
 
@@ -9,7 +9,7 @@ pub(crate) const MIN_ROUNDS: usize = 5;
 
 /// Usage text, printed by `--help` and after an argument error.
 pub(crate) const USAGE: &str = "\
-usage: compare [SUITE]... [--rounds N] [--quick] [--filter NAME]
+usage: compare [SUITE]... [--rounds N] [--quick] [--filter NAME] [--self-check]
 
 Runs each SUITE (all of them when none is named) on rt-stack and on its peer,
 alternating the two, and prints the median of each side and the ratio ours / peer.
@@ -18,6 +18,9 @@ options:
   --rounds N      rounds per workload (default 5, at least 5 unless --quick)
   --quick         smoke test: 1 round (unless --rounds is given), 1/100 sizes
   --filter NAME   run only the workloads with NAME in a row name
+  --self-check    run the peer on both sides (an A/A test): ratios near 1 show
+                  the harness is fair, their distance from 1 shows the noise;
+                  reports go to <suite>.self-check.json
   -h, --help      print this help";
 
 /// What the command line asks for.
@@ -31,6 +34,8 @@ pub(crate) struct Args {
     pub(crate) quick: bool,
     /// Substring a row name must contain for its workload to run.
     pub(crate) filter: Option<String>,
+    /// Whether `--self-check` was given: the peer runs on both sides.
+    pub(crate) self_check: bool,
     /// Whether `--help` was given.
     pub(crate) help: bool,
 }
@@ -60,6 +65,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, Usag
         rounds: DEFAULT_ROUNDS,
         quick: false,
         filter: None,
+        self_check: false,
         help: false,
     };
     let mut rounds = None;
@@ -77,6 +83,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, Usag
         match option.as_str() {
             "-h" | "--help" => parsed.help = true,
             "--quick" => parsed.quick = true,
+            "--self-check" => parsed.self_check = true,
             "--rounds" => rounds = Some(parse_rounds(&value("--rounds")?)?),
             "--filter" => parsed.filter = Some(value("--filter")?),
             _ if option.starts_with('-') => return Err(UsageError(format!("unknown option `{arg}`"))),
@@ -121,8 +128,9 @@ mod tests {
 
     #[test]
     fn parses_suites_and_options_in_any_order() {
-        let parsed = args("runtime --rounds 7 --filter=spawn other").unwrap();
+        let parsed = args("runtime --rounds 7 --filter=spawn other --self-check").unwrap();
         assert_eq!(parsed.suites, ["runtime", "other"]);
+        assert!(parsed.self_check);
         assert_eq!(parsed.rounds, 7);
         assert_eq!(parsed.filter.as_deref(), Some("spawn"));
     }

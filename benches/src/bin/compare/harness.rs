@@ -58,6 +58,13 @@ pub(crate) struct Workload {
 }
 
 impl Workload {
+    /// Returns this workload with the peer's run function on both sides, for an A/A
+    /// test of the harness.
+    pub(crate) fn peer_on_both_sides(mut self) -> Self {
+        self.runs[OURS] = self.runs[PEER];
+        self
+    }
+
     /// Returns whether any of this workload's rows has `filter` in its name.
     pub(crate) fn matches(&self, filter: &str) -> bool {
         self.metrics.iter().any(|metric| metric.name.contains(filter))

@@ -34,13 +34,21 @@
 //!   only forward to each runtime's own API.
 //!
 //! A counting global allocator is installed for the whole binary (both sides pay for
-//! it) so the memory rows can count live heap bytes exactly.
+//! it) so the memory rows can count live heap bytes exactly. Before a memory run reads
+//! its baseline, the C allocator is asked to return its free pages (`malloc_trim` on
+//! glibc): otherwise a run that follows a bigger one reuses the pages that run freed and
+//! its resident set does not grow at all.
+//!
+//! `--self-check` runs the peer on both sides (an A/A test): every ratio should then be
+//! close to 1, and how far it strays shows how much to trust a ratio from the same
+//! machine. The ratio is about the runtimes, not the workload: only workloads written
+//! once for both sides are fair, and that is what the `Runtime` trait enforces.
 //!
 //! # Exit status
 //!
-//! 0 on success, 2 on a bad command line (unknown suite or option), 1 when a report
-//! cannot be written.
-#![deny(unsafe_code)] // Only the allocator in `alloc` needs it, and says so.
+//! 0 on success, 2 on a bad command line (unknown suite or option, too few rounds, a
+//! filter that matches nothing), 1 when a report cannot be written.
+#![deny(unsafe_code)] // Only `alloc` needs it (the allocator, `malloc_trim`), and says so.
 
 mod alloc;
 mod args;
@@ -68,6 +76,28 @@ const SUITES: &[Suite] = &[Suite {
     workloads: runtime_suite::workloads,
 }];
 
+/// How every suite of this invocation is run.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    /// Rounds per workload.
+    rounds: usize,
+    /// Workload sizes.
+    scale: Scale,
+    /// Whether the peer runs on both sides (`--self-check`).
+    self_check: bool,
+}
+
+impl Plan {
+    /// Name of the runtime in the "ours" column.
+    fn ours_name(self) -> &'static str {
+        if self.self_check {
+            Peer::NAME
+        } else {
+            Ours::NAME
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args = match args::parse(std::env::args().skip(1)) {
         Ok(args) => args,
@@ -81,32 +111,46 @@ fn main() -> ExitCode {
         Ok(suites) => suites,
         Err(message) => return usage_error(&message),
     };
-    let scale = if args.quick { Scale::Quick } else { Scale::Full };
+    let plan = Plan {
+        rounds: args.rounds,
+        scale: if args.quick { Scale::Quick } else { Scale::Full },
+        self_check: args.self_check,
+    };
     let mut ran_any = false;
     for suite in suites {
-        let workloads: Vec<_> = (suite.workloads)()
-            .into_iter()
-            .filter(|workload| match &args.filter {
-                Some(filter) => workload.matches(filter),
-                None => true,
-            })
-            .collect();
+        let workloads = selected_workloads(suite, args.filter.as_deref(), plan);
         if workloads.is_empty() {
             continue;
         }
         ran_any = true;
-        if let Err(error) = run_suite(suite, &workloads, args.rounds, scale) {
+        if let Err(error) = run_suite(suite, &workloads, plan) {
             eprintln!("compare: cannot write the {} report: {error}", suite.name);
             return ExitCode::FAILURE;
         }
     }
     if !ran_any {
-        return usage_error(&format!(
-            "no workload matches --filter `{}`",
-            args.filter.unwrap_or_default()
-        ));
+        let filter = args.filter.unwrap_or_default();
+        return usage_error(&format!("no workload matches --filter `{filter}`"));
     }
     ExitCode::SUCCESS
+}
+
+/// Returns the workloads of `suite` that `filter` selects, set up as `plan` says.
+fn selected_workloads(suite: &Suite, filter: Option<&str>, plan: Plan) -> Vec<Workload> {
+    (suite.workloads)()
+        .into_iter()
+        .filter(|workload| match filter {
+            Some(filter) => workload.matches(filter),
+            None => true,
+        })
+        .map(|workload| {
+            if plan.self_check {
+                workload.peer_on_both_sides()
+            } else {
+                workload
+            }
+        })
+        .collect()
 }
 
 /// Returns the suites named in `names` (all of them when `names` is empty).
@@ -126,32 +170,40 @@ fn select_suites(names: &[String]) -> Result<Vec<&'static Suite>, String> {
 }
 
 /// Runs `workloads` of `suite`, prints its table and writes its JSON report.
-fn run_suite(suite: &Suite, workloads: &[Workload], rounds: usize, scale: Scale) -> std::io::Result<()> {
+fn run_suite(suite: &Suite, workloads: &[Workload], plan: Plan) -> std::io::Result<()> {
+    let (ours, peer) = (plan.ours_name(), Peer::NAME);
     eprintln!(
-        "suite {}: ours = {}, peer = {}, {WORKER_THREADS} worker threads each, {rounds} \
-         round(s), a fresh runtime per run{}",
+        "suite {}: ours = {ours}, peer = {peer}, {WORKER_THREADS} worker threads each, {} round(s), \
+         a fresh runtime per run{}{}",
         suite.name,
-        Ours::NAME,
-        Peer::NAME,
-        if scale == Scale::Quick {
+        plan.rounds,
+        if plan.scale == Scale::Quick {
             ", quick sizes (not a measurement)"
+        } else {
+            ""
+        },
+        if plan.self_check {
+            ", self-check (the peer on both sides)"
         } else {
             ""
         },
     );
     let rows: Vec<_> = workloads
         .iter()
-        .flat_map(|workload| harness::measure(workload, rounds, scale))
+        .flat_map(|workload| harness::measure(workload, plan.rounds, plan.scale))
         .collect();
     println!(
-        "\n{} (ours = {}, ratio = ours / {}; lower is better for us)",
-        suite.name,
-        Ours::NAME,
-        Peer::NAME
+        "\n{} (ours = {ours}, ratio = ours / {peer}; lower is better for us)",
+        suite.name
     );
-    harness::print_table(&rows, Peer::NAME);
-    let path = harness::report_dir().join(format!("{}.json", suite.name));
-    harness::write_json(&path, &rows, Peer::NAME)?;
+    harness::print_table(&rows, peer);
+    let file = if plan.self_check {
+        format!("{}.self-check.json", suite.name)
+    } else {
+        format!("{}.json", suite.name)
+    };
+    let path = harness::report_dir().join(file);
+    harness::write_json(&path, &rows, peer)?;
     println!("wrote {}", path.display());
     Ok(())
 }
@@ -161,8 +213,10 @@ fn suite_names() -> String {
     SUITES.iter().map(|suite| suite.name).collect::<Vec<_>>().join(", ")
 }
 
-/// Prints `message` and a pointer to `--help` to standard error; returns exit code 2.
+/// Prints `message`, the usage line and a pointer to `--help` to standard error;
+/// returns exit code 2.
 fn usage_error(message: &str) -> ExitCode {
-    eprintln!("compare: error: {message}\n\n{}", args::USAGE);
+    let usage = args::USAGE.lines().next().unwrap_or_default();
+    eprintln!("compare: error: {message}\n{usage}\n(`compare --help` for more)");
     ExitCode::from(2)
 }
