@@ -54,9 +54,13 @@ impl<T> Local<T> {
 
     /// Pushes `task` to the back if there is room.
     ///
+    /// Only tests need it: the scheduler always has an overflow and uses
+    /// [`push_back_or_overflow`](Self::push_back_or_overflow).
+    ///
     /// # Errors
     ///
     /// Gives `task` back when the queue is full.
+    #[cfg(test)]
     pub(crate) fn try_push_back(&mut self, task: T) -> Result<(), T> {
         let tail = self.inner.tail.load(Relaxed);
         let (steal, _) = unpack(self.inner.head.load(Acquire));

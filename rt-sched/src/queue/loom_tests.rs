@@ -113,11 +113,16 @@ fn pop_against_steal_of_last_task() {
     loom::model(|| {
         let (steal, mut owner) = local();
         fill(&mut owner, 1);
-        let stealer = thread::spawn(move || steal_once(&steal));
+        let stealer = {
+            let steal = steal.clone();
+            thread::spawn(move || steal_once(&steal))
+        };
 
         let mut got: Vec<usize> = owner.pop().into_iter().collect();
         got.extend(stealer.join().unwrap());
         assert_exactly_once(got, 1);
-        assert!(owner.is_empty());
+        // The finished steal handed every slot back.
+        assert!(!owner.has_tasks() && steal.is_empty());
+        assert_eq!((steal.len(), owner.remaining_slots()), (0, CAPACITY));
     });
 }

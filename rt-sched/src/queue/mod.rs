@@ -57,9 +57,6 @@
 //! Under `--cfg loom` the capacity shrinks to 4 so models reach the full and wrapped
 //! states quickly.
 
-// Nothing calls the queue until the worker is wired to it; remove this then.
-#![cfg_attr(any(not(test), loom), allow(dead_code))]
-
 mod inner;
 mod local;
 mod steal;
@@ -91,7 +88,7 @@ pub(crate) fn local<T>() -> (Steal<T>, Local<T>) {
 }
 
 /// Creates an empty queue whose positions start at `start`, to test index wrap-around.
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 pub(crate) fn local_starting_at<T>(start: u32) -> (Steal<T>, Local<T>) {
     from_inner(Inner::new(start))
 }
