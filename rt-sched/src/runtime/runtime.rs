@@ -126,7 +126,7 @@ impl Runtime {
             }
             scheduler::Handle::CurrentThread(h) => {
                 let _enter = crate::context::set_current(&self.handle.inner);
-                h.shutdown();
+                scheduler::current_thread::Handle::shutdown(h);
             }
         }
         self.blocking.shutdown(timeout);

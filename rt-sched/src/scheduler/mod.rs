@@ -32,8 +32,8 @@ impl Handle {
         F::Output: Send + 'static,
     {
         match self {
-            Handle::CurrentThread(h) => h.spawn(future),
-            Handle::MultiThread(h) => h.spawn(future),
+            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future),
+            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future),
         }
     }
 

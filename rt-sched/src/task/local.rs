@@ -243,12 +243,12 @@ impl Schedule for LocalSched {
 }
 
 impl Shared {
-    fn schedule(self: &Arc<Self>, task: Notified<LocalSched>) {
+    fn schedule(&self, task: Notified<LocalSched>) {
         let local = CURRENT.with(Cell::get);
         if let Some(cx) = local {
             // SAFETY: set only while the context is alive on this thread.
             let cx = unsafe { cx.as_ref() };
-            if Arc::ptr_eq(&cx.shared, self) {
+            if std::ptr::eq(Arc::as_ptr(&cx.shared), self) {
                 cx.queue.borrow_mut().push_back(task);
                 return;
             }

@@ -68,14 +68,15 @@ impl Handle {
         })
     }
 
-    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F) -> JoinHandle<F::Output>
+    /// (`this` rather than `self: &Arc<Self>`: loom's `Arc` is no method receiver.)
+    pub(crate) fn spawn<F>(this: &Arc<Self>, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (task, notified, join) = task::new_task(future, Sched(self.clone()));
-        if let Some(notified) = self.owned.bind(task, notified) {
-            self.schedule(notified);
+        let (task, notified, join) = task::new_task(future, Sched(this.clone()));
+        if let Some(notified) = this.owned.bind(task, notified) {
+            this.schedule(notified);
         }
         join
     }
@@ -89,11 +90,11 @@ impl Handle {
     }
 
     /// Runs `future` to completion on this thread, driving the tasks meanwhile.
-    pub(crate) fn block_on<F: Future>(self: &Arc<Self>, future: F) -> F::Output {
+    pub(crate) fn block_on<F: Future>(this: &Arc<Self>, future: F) -> F::Output {
         let mut future = pin!(future);
         loop {
-            if let Some(core) = self.core.lock().take() {
-                let mut guard = CoreGuard { handle: self.clone(), cx: None };
+            if let Some(core) = this.core.lock().take() {
+                let mut guard = CoreGuard { handle: this.clone(), cx: None };
                 return guard.drive(core, future.as_mut());
             }
             // Another thread drives the tasks: poll only our future until it is done
@@ -104,8 +105,8 @@ impl Handle {
             if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
                 return out;
             }
-            self.waiters.lock().push(parker.unparker());
-            if self.core.lock().is_some() {
+            this.waiters.lock().push(parker.unparker());
+            if this.core.lock().is_some() {
                 continue;
             }
             parker.park();
@@ -114,26 +115,26 @@ impl Handle {
 
     /// Cancels every task and drops every queued notification. Called once, when the
     /// runtime is dropped.
-    pub(crate) fn shutdown(self: &Arc<Self>) {
-        if self.is_shutdown.swap(true, AcqRel) {
+    pub(crate) fn shutdown(this: &Arc<Self>) {
+        if this.is_shutdown.swap(true, AcqRel) {
             return;
         }
-        self.inject.close();
-        let core = self.core.lock().take();
+        this.inject.close();
+        let core = this.core.lock().take();
         match core {
             Some(core) => {
-                let cx = Context { handle: self.clone(), core: RefCell::new(Some(core)) };
+                let cx = Context { handle: this.clone(), core: RefCell::new(Some(core)) };
                 let _guard = context::set_scheduler(ContextPtr::CurrentThread(NonNull::from(&cx)));
-                self.owned.close_and_shutdown_all();
+                this.owned.close_and_shutdown_all();
                 let mut core = cx.core.borrow_mut().take().expect("core lost at shutdown");
                 core.tasks.clear();
-                *self.core.lock() = Some(core);
+                *this.core.lock() = Some(core);
             }
             // The core is on another thread's `block_on`: cancel from here; queued
             // notifications are dropped when that thread releases the core.
-            None => self.owned.close_and_shutdown_all(),
+            None => this.owned.close_and_shutdown_all(),
         }
-        while let Some(task) = self.inject.pop() {
+        while let Some(task) = this.inject.pop() {
             drop(task);
         }
     }
@@ -271,13 +272,13 @@ impl Schedule for Sched {
 }
 
 impl Handle {
-    fn schedule(self: &Arc<Self>, task: Notified<Sched>) {
+    fn schedule(&self, task: Notified<Sched>) {
         let task = match context::scheduler() {
             Some(ContextPtr::CurrentThread(cx)) => {
                 // SAFETY: the pointer is set only while the context lives on this
                 // thread's stack (see `drive` and `shutdown`).
                 let cx = unsafe { cx.as_ref() };
-                if Arc::ptr_eq(&cx.handle, self) {
+                if std::ptr::eq(Arc::as_ptr(&cx.handle), self) {
                     match cx.push_local(task) {
                         Ok(()) => return,
                         Err(task) => task,

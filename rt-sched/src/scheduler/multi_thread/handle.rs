@@ -22,26 +22,27 @@ impl Handle {
         Arc::new(Handle { shared: worker::create(num_workers, config), blocking })
     }
 
-    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F) -> JoinHandle<F::Output>
+    /// (`this` rather than `self: &Arc<Self>`: loom's `Arc` is no method receiver.)
+    pub(crate) fn spawn<F>(this: &Arc<Self>, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (task, notified, join) = task::new_task(future, Sched(self.clone()));
-        if let Some(notified) = self.shared.owned.bind(task, notified) {
-            self.schedule_task(notified, false);
+        let (task, notified, join) = task::new_task(future, Sched(this.clone()));
+        if let Some(notified) = this.shared.owned.bind(task, notified) {
+            this.schedule_task(notified, false);
         }
         join
     }
 
     /// Queues a task: locally when called on one of our workers, else globally.
-    fn schedule_task(self: &Arc<Self>, task: Notified<Sched>, is_yield: bool) {
+    fn schedule_task(&self, task: Notified<Sched>, is_yield: bool) {
         let task = match crate::context::scheduler() {
             Some(ContextPtr::MultiThread(cx)) => {
                 // SAFETY: the pointer is set only while the worker's context lives on
                 // this thread's stack (see `worker::run`).
                 let cx = unsafe { cx.as_ref() };
-                if std::ptr::eq(cx.handle_ptr(), Arc::as_ptr(self)) {
+                if std::ptr::eq(cx.handle_ptr(), self) {
                     match cx.schedule_local(task, is_yield) {
                         Ok(()) => return,
                         Err(task) => task,

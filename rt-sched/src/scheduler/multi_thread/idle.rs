@@ -115,7 +115,7 @@ impl Idle {
         all
     }
 
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(super) fn num_searching(&self) -> usize {
         num_searching(self.state.load(SeqCst))
     }
