@@ -47,7 +47,11 @@ fn push_batch_and_pop_from_two_threads() {
         let (notified, joins): (Vec<_>, Vec<_>) = tasks(&sched, &counters, 3).into_iter().unzip();
         let all: Vec<Id> = ids(&notified);
         let mut notified = notified.into_iter();
-        let (a, b, c) = (notified.next().unwrap(), notified.next().unwrap(), notified.next().unwrap());
+        let (a, b, c) = (
+            notified.next().unwrap(),
+            notified.next().unwrap(),
+            notified.next().unwrap(),
+        );
         let inject = Arc::new(Inject::<Sched>::new());
 
         let pusher = {
@@ -131,7 +135,11 @@ fn close_races_push() {
         let (notified, joins): (Vec<_>, Vec<_>) = tasks(&sched, &counters, 3).into_iter().unzip();
         let all: Vec<Id> = ids(&notified);
         let mut notified = notified.into_iter();
-        let (a, b, c) = (notified.next().unwrap(), notified.next().unwrap(), notified.next().unwrap());
+        let (a, b, c) = (
+            notified.next().unwrap(),
+            notified.next().unwrap(),
+            notified.next().unwrap(),
+        );
         let inject = Arc::new(Inject::<Sched>::new());
 
         let pusher = {
@@ -182,4 +190,3 @@ fn drop_with_queued_tasks_racing_push() {
         finish(sched, &counters, joins, 2);
     });
 }
-

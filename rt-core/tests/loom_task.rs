@@ -8,7 +8,8 @@
 //! model, that the future and the output were dropped exactly once, that the task was
 //! polled no more than needed and queued at most once at a time (the scheduler in
 //! `support` asserts that on every `schedule`), and that every task allocation was
-//! freed.
+//! freed. The scheduler's `schedule` and `release` also check a canary in the task, so
+//! a call into a freed task fails the model.
 #![cfg(loom)]
 
 mod support;
@@ -16,7 +17,9 @@ mod support;
 use std::task::Poll;
 
 use loom::thread;
-use support::{block_on, counting_waker, output_or_cancelled, poll_join, poll_with, Counters, Probe, Sched, WakerSlot, OUTPUT};
+use support::{
+    block_on, counting_waker, output_or_cancelled, poll_join, poll_with, Counters, Probe, Sched, WakerSlot, OUTPUT,
+};
 
 #[derive(Clone, Copy)]
 enum Wake {
@@ -53,9 +56,15 @@ fn wake_races_second_poll(how: Wake) {
         sched.drain();
 
         assert_eq!(counters.polls(), 2);
-        assert_eq!(sched.scheduled(), 2, "spawn and yield only: the racing wake never submits");
+        assert_eq!(
+            sched.scheduled(),
+            2,
+            "spawn and yield only: the racing wake never submits"
+        );
         assert_eq!(counters.future_drops(), 1);
-        let Poll::Ready(Ok(out)) = poll_join(&mut join) else { panic!("no output") };
+        let Poll::Ready(Ok(out)) = poll_join(&mut join) else {
+            panic!("no output")
+        };
         assert_eq!(out.value, OUTPUT);
         drop(out);
         drop(join);
@@ -250,7 +259,9 @@ fn abort_races_poll() {
         aborter.join().unwrap();
         sched.drain();
 
-        let Poll::Ready(result) = poll_join(&mut join) else { panic!("task not finished") };
+        let Poll::Ready(result) = poll_join(&mut join) else {
+            panic!("task not finished")
+        };
         let completed = output_or_cancelled(result);
         assert!(counters.polls() <= 2);
         assert_eq!(completed, counters.polls() == 2);
@@ -333,7 +344,9 @@ fn shutdown_races_poll(keep_join: bool) {
         assert!(counters.polls() <= 2);
         assert_eq!(counters.future_drops(), 1);
         if let Some(mut join) = join {
-            let Poll::Ready(result) = poll_join(&mut join) else { panic!("task not finished") };
+            let Poll::Ready(result) = poll_join(&mut join) else {
+                panic!("task not finished")
+            };
             let completed = output_or_cancelled(result);
             assert_eq!(completed, counters.polls() == 2);
         }
@@ -449,7 +462,9 @@ fn wakers_after_completion_free_once() {
             clone.wake();
         });
         let b = thread::spawn(move || other.wake());
-        let Poll::Ready(Ok(out)) = poll_join(&mut join) else { panic!("no output") };
+        let Poll::Ready(Ok(out)) = poll_join(&mut join) else {
+            panic!("no output")
+        };
         assert_eq!(out.value, OUTPUT);
         drop(join);
         a.join().unwrap();
@@ -459,6 +474,65 @@ fn wakers_after_completion_free_once() {
         assert_eq!(counters.future_drops(), 1);
         drop(out);
         assert_eq!(counters.output_drops(), 1);
+        sched.assert_all_freed();
+    });
+}
+
+/// Shutdown on one thread while this thread completes the task and a third awaits and
+/// drops the join handle: after `COMPLETE`, the owned-list reference may be dropped by
+/// shutdown and the handle's by the joiner before the completion has woken the joiner
+/// and called `release`, so the completion must hold a reference of its own.
+#[test]
+fn shutdown_races_completion_and_join() {
+    loom::model(|| {
+        let counters = Counters::new();
+        let sched = Sched::new();
+        let mut join = sched.spawn(Probe::new(&counters, 1));
+
+        let shutdown = {
+            let sched = sched.clone();
+            thread::spawn(move || sched.shutdown())
+        };
+        let joiner = thread::spawn(move || output_or_cancelled(block_on(&mut join)));
+        sched.drain();
+        shutdown.join().unwrap();
+        let completed = joiner.join().unwrap();
+        sched.drain();
+
+        assert_eq!(completed, counters.polls() == 1);
+        assert_eq!(counters.future_drops(), 1);
+        assert_eq!(counters.output_drops(), usize::from(completed));
+        sched.assert_all_freed();
+    });
+}
+
+/// A spawn (bind) racing shutdown: the task is either bound and then cancelled by the
+/// shutdown, or refused by the closed list and cancelled at once. Either way the handle
+/// reports a cancellation, the future is dropped once, and the notification (queued or
+/// not) frees nothing twice.
+#[test]
+fn bind_races_shutdown() {
+    loom::model(|| {
+        let counters = Counters::new();
+        let sched = Sched::new();
+
+        let shutdown = {
+            let sched = sched.clone();
+            thread::spawn(move || sched.shutdown())
+        };
+        let mut join = sched.spawn(Probe::pending(&counters));
+        shutdown.join().unwrap();
+        assert!(sched.owned().is_closed());
+        // A queued notification of the cancelled task fails when run.
+        sched.drain();
+
+        let Poll::Ready(result) = poll_join(&mut join) else {
+            panic!("task not cancelled")
+        };
+        assert!(!output_or_cancelled(result));
+        drop(join);
+        assert_eq!(counters.future_drops(), 1);
+        assert_eq!(counters.polls(), 0);
         sched.assert_all_freed();
     });
 }

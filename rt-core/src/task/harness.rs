@@ -156,27 +156,33 @@ impl<F: Future, S: Schedule> Harness<F, S> {
     ///
     /// The caller holds `RUNNING` and the future is already dropped.
     unsafe fn complete(ptr: NonNull<Header>, stage: Stage<F>, owns_notified: bool) {
-        // SAFETY: RUNNING pins the task until the owned-list reference is dropped below.
+        // SAFETY: RUNNING pins the task, and `transition_to_complete` trades it for a
+        // reference held until this function returns.
         let cell = unsafe { Self::cell(ptr) };
         // SAFETY: RUNNING gives exclusive access to the stage (it holds `Consumed`, so
         // this assignment drops nothing).
         cell.stage.with_mut(|s| unsafe { *s = stage });
         let prev = cell.header.state.transition_to_complete(owns_notified);
+        // The reference that replaced RUNNING, as a handle: it is dropped last, when this
+        // function returns (or unwinds from the join waker or `release`), and may free
+        // the task then.
+        // SAFETY: `transition_to_complete` took this reference for us.
+        let _completing = unsafe { Task::<S>::from_raw(ptr) };
         if !prev.is(JOIN_INTEREST) {
             // Nobody will read the output: drop it here. COMPLETE without JOIN_INTEREST
             // leaves the stage to us.
             // SAFETY: see above.
             let _ = unsafe { Self::drop_future(cell) };
         } else if prev.is(JOIN_WAKER) {
-            // SAFETY: JOIN_WAKER set before COMPLETE hands the slot to this side for
-            // reading; the handle can no longer take it back.
             cell.join_waker.with(|w| {
+                // SAFETY: JOIN_WAKER set before COMPLETE hands the slot to this side for
+                // reading; the handle can no longer take it back.
                 if let Some(waker) = unsafe { &*w } {
                     waker.wake_by_ref();
                 }
             });
         }
-        // Leave the owned list. Until the list's reference is dropped the task is live.
+        // Leave the owned list (`None` when shutdown popped the task already).
         // SAFETY: the task is live and owned by `S`; this borrowed handle is not dropped.
         let this = mem::ManuallyDrop::new(unsafe { Task::<S>::from_raw(ptr) });
         let released = cell.scheduler.release(&this);

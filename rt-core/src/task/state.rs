@@ -22,7 +22,14 @@
 //!   `Notified` handle in the run queue stands for that bit.
 //! * A running task that is woken only gets `NOTIFIED`; the thread polling it resubmits
 //!   it when the poll returns `Pending` (or clears the bit when the task completes).
-//! * A task that is already notified or complete ignores wakes.
+//! * A task that is already notified or complete ignores wakes, and so does a running
+//!   task with `CANCELLED` set: its owner drops the future when the run ends, so there is
+//!   nothing to poll again. This matters when shutdown owns a task that was queued:
+//!   `NOTIFIED` then stands for that queue entry alone, and cancelling leaves it to the
+//!   entry. A wake that set the bit after the entry was consumed would pin the
+//!   allocation forever.
+//! * Completing trades `RUNNING` for a reference, held by the completing thread until
+//!   it has woken the joiner and left the owned list.
 //!
 //! So at most one `Notified` handle exists per task at any time: waking never queues a
 //! task twice.
@@ -50,7 +57,7 @@ const PINNED: usize = RUNNING | NOTIFIED;
 
 /// The initial state: notified (the spawner submits it), join interest, and two
 /// references (the owned-list entry and the `JoinHandle`).
-const INITIAL: usize = NOTIFIED | JOIN_INTEREST | 2 * REF_ONE;
+const INITIAL: usize = NOTIFIED | JOIN_INTEREST | (2 * REF_ONE);
 
 /// The atomic state word of one task.
 pub(crate) struct State(AtomicUsize);
@@ -71,6 +78,12 @@ impl Snapshot {
     /// Whether nothing keeps the allocation alive any more.
     pub(crate) fn is_unreferenced(self) -> bool {
         self.0 & (REF_MASK | PINNED) == 0
+    }
+
+    /// Whether the owner of the future will drop it when its current run ends: a wake
+    /// has nothing to do (see the protocol above).
+    fn is_cancelled_while_running(self) -> bool {
+        self.is(RUNNING) && self.is(CANCELLED)
     }
 }
 
@@ -196,8 +209,14 @@ impl State {
         })
     }
 
-    /// The output is stored: the task is complete. Clears `RUNNING` and returns the
-    /// state before.
+    /// The output is stored: the task is complete. Trades `RUNNING` for a reference,
+    /// which the caller drops when it is done with the task, and returns the state
+    /// before.
+    ///
+    /// The completing thread still wakes the joiner and calls `release` after this, and
+    /// `RUNNING` stops pinning the task here: the owned-list reference may be gone
+    /// already (shutdown popped the task during its poll), and the `JoinHandle` may
+    /// drop the last one as soon as it sees `COMPLETE`.
     ///
     /// `owns_notified` says whether a `NOTIFIED` bit seen now belongs to the runner (it
     /// was set by a wake during the run and nobody will submit it) and is cleared with
@@ -207,14 +226,14 @@ impl State {
         let clear = if owns_notified { RUNNING | NOTIFIED } else { RUNNING };
         self.update(|s| {
             debug_assert!(s.is(RUNNING) && !s.is(COMPLETE));
-            (Some(Snapshot((s.0 & !clear) | COMPLETE)), s)
+            (Some(Snapshot(((s.0 & !clear) | COMPLETE) + REF_ONE)), s)
         })
     }
 
     /// Wake by reference: no reference is consumed.
     pub(crate) fn transition_to_notified_by_ref(&self) -> TransitionToNotified {
         self.update(|s| {
-            if s.is(COMPLETE) || s.is(NOTIFIED) {
+            if s.is(COMPLETE) || s.is(NOTIFIED) || s.is_cancelled_while_running() {
                 (None, TransitionToNotified::DoNothing)
             } else if s.is(RUNNING) {
                 (Some(Snapshot(s.0 | NOTIFIED)), TransitionToNotified::DoNothing)
@@ -230,7 +249,7 @@ impl State {
         self.update(|s| {
             debug_assert!(s.ref_count() > 0);
             let dropped = s.0 - REF_ONE;
-            if s.is(COMPLETE) || s.is(NOTIFIED) {
+            if s.is(COMPLETE) || s.is(NOTIFIED) || s.is_cancelled_while_running() {
                 let next = Snapshot(dropped);
                 let action = if next.is_unreferenced() {
                     TransitionToNotified::Dealloc
@@ -388,7 +407,8 @@ mod tests {
         assert_eq!(s.transition_to_notified_by_ref(), TransitionToNotified::DoNothing);
         assert!(!s.load().is(NOTIFIED));
         assert!(!s.ref_dec()); // owned-list entry
-        assert!(s.ref_dec()); // join handle: last reference
+        assert!(!s.ref_dec()); // join handle
+        assert!(s.ref_dec()); // the completing thread's: last reference
     }
 
     #[test]
@@ -397,6 +417,7 @@ mod tests {
         let _ = s.transition_to_running();
         s.ref_inc(); // a waker: 3 refs
         let _ = s.transition_to_complete(true);
+        assert!(!s.ref_dec()); // the completing thread's
         assert!(!s.ref_dec()); // owned-list entry
         assert!(s.unset_join_interested().is_err());
         assert!(!s.ref_dec()); // join handle
@@ -422,6 +443,25 @@ mod tests {
         // The queued notification now fails and is dropped.
         assert_eq!(s.transition_to_running(), TransitionToRunning::Failed { dealloc: false });
         assert!(!s.load().is(NOTIFIED));
+    }
+
+    #[test]
+    fn wake_while_shutdown_cancels_is_noop() {
+        let s = State::new();
+        let shutdown = s.transition_to_shutdown();
+        assert_eq!(shutdown, TransitionToShutdown::Cancel { queued: true });
+        // The queued notification is popped and fails ...
+        let failed = s.transition_to_running();
+        assert_eq!(failed, TransitionToRunning::Failed { dealloc: false });
+        // ... then wakes arrive while shutdown still owns the future.
+        assert_eq!(s.transition_to_notified_by_ref(), TransitionToNotified::DoNothing);
+        s.ref_inc();
+        assert_eq!(s.transition_to_notified_by_val(), TransitionToNotified::DoNothing);
+        let _ = s.transition_to_complete(false);
+        assert!(!s.load().is(NOTIFIED), "no wake re-set the bit");
+        assert!(!s.ref_dec()); // the completing thread's
+        assert!(!s.ref_dec()); // owned-list entry
+        assert!(s.ref_dec()); // join handle: freed
     }
 
     #[test]

@@ -397,3 +397,26 @@ fn wake_during_shutdown_of_queued_task_does_not_pin_it() {
     assert_eq!(s.queued(), 0);
     assert_eq!(Arc::strong_count(&s.0), 1, "the task was freed");
 }
+
+/// A join waker that panics unwinds out of `Notified::run`; the completing thread's
+/// reference must still be dropped, so that shutdown frees the task.
+#[test]
+fn panicking_join_waker_does_not_leak_task() {
+    struct Panics;
+    impl std::task::Wake for Panics {
+        fn wake(self: Arc<Self>) {
+            panic!("join waker");
+        }
+    }
+    let s = Sched::new();
+    let mut join = s.spawn(async { 3 });
+    let waker = Waker::from(Arc::new(Panics));
+    assert!(Pin::new(&mut join).poll(&mut Context::from_waker(&waker)).is_pending());
+    let task = s.0.queue.lock().unwrap().pop().unwrap();
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task.run()));
+    assert!(unwound.is_err(), "the join waker's panic propagates");
+    assert_eq!(poll_join(&mut join).map(Result::unwrap), Poll::Ready(3));
+    drop(join);
+    s.0.owned.close_and_shutdown_all();
+    assert_eq!(Arc::strong_count(&s.0), 1, "the task was freed");
+}

@@ -15,12 +15,33 @@ use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::task::{Context, Poll, Wake, Waker};
 
+use rt_core::loom::sync::atomic::AtomicU64;
 use rt_core::loom::sync::{Arc, Mutex};
 use rt_core::task::{self, JoinError, JoinHandle, Notified, OwnedTasks, Schedule, Task};
 
 /// A scheduler: a locked FIFO of notifications and the owned-task list.
-#[derive(Clone)]
-pub struct Sched(Arc<Shared>);
+///
+/// Each task allocation holds a `Sched`, whose canary is cleared when that copy is
+/// dropped, i.e. when the task is freed. `schedule` and `release` are called on the copy
+/// inside the task, so they catch the task model calling into a freed task. The canary
+/// is a loom atomic accessed by read-modify-writes so that loom orders the free before
+/// the call in some execution: loom does not track plain memory, so without it a use
+/// after free would go unnoticed.
+pub struct Sched(Arc<Shared>, AtomicU64);
+
+const CANARY: u64 = 0x5eed_cafe_f00d_d00d;
+
+impl Clone for Sched {
+    fn clone(&self) -> Sched {
+        Sched(self.0.clone(), AtomicU64::new(CANARY))
+    }
+}
+
+impl Drop for Sched {
+    fn drop(&mut self) {
+        self.1.swap(0, SeqCst);
+    }
+}
 
 pub struct Shared {
     queue: Mutex<VecDeque<Notified<Sched>>>,
@@ -31,6 +52,7 @@ pub struct Shared {
 
 impl Schedule for Sched {
     fn schedule(&self, task: Notified<Self>) {
+        self.assert_live();
         self.0.scheduled.fetch_add(1, SeqCst);
         let mut queue = self.0.queue.lock();
         // At most one notification per task, ever: a second one would mean the task is
@@ -44,17 +66,29 @@ impl Schedule for Sched {
     }
 
     fn release(&self, task: &Task<Self>) -> Option<Task<Self>> {
+        self.assert_live();
         self.0.owned.remove(task)
     }
 }
 
 impl Sched {
     pub fn new() -> Sched {
-        Sched(Arc::new(Shared {
+        let shared = Shared {
             queue: Mutex::new(VecDeque::new()),
             owned: OwnedTasks::new(1),
             scheduled: AtomicUsize::new(0),
-        }))
+        };
+        Sched(Arc::new(shared), AtomicU64::new(CANARY))
+    }
+
+    fn assert_live(&self) {
+        // (Were the task holding `self` freed, this read would be the use after free
+        // being detected.)
+        assert_eq!(
+            self.1.fetch_add(0, SeqCst),
+            CANARY,
+            "the task model called into a freed task"
+        );
     }
 
     /// Creates a task, binds it and queues its first notification.
@@ -119,7 +153,11 @@ impl Sched {
     pub fn assert_all_freed(self) {
         assert_eq!(self.queued(), 0, "notifications left in the queue");
         assert!(self.0.owned.is_empty(), "tasks left in the owned list");
-        assert_eq!(Arc::strong_count(&self.0), 1, "a task allocation leaked (it holds a scheduler handle)");
+        assert_eq!(
+            Arc::strong_count(&self.0),
+            1,
+            "a task allocation leaked (it holds a scheduler handle)"
+        );
     }
 }
 
@@ -202,7 +240,13 @@ pub struct Probe {
 
 impl Probe {
     pub fn new(counters: &std::sync::Arc<Counters>, ready_on: usize) -> Probe {
-        Probe { ready_on, polls: 0, yield_first: false, slot: None, counters: counters.clone() }
+        Probe {
+            ready_on,
+            polls: 0,
+            yield_first: false,
+            slot: None,
+            counters: counters.clone(),
+        }
     }
 
     /// A probe that never completes.
@@ -234,9 +278,15 @@ impl Future for Probe {
             slot.put(cx.waker().clone());
         }
         if self.polls == self.ready_on {
-            return Poll::Ready(Out { value: OUTPUT, counters: self.counters.clone() });
+            return Poll::Ready(Out {
+                value: OUTPUT,
+                counters: self.counters.clone(),
+            });
         }
-        assert!(self.ready_on == 0 || self.polls < self.ready_on, "polled after completion");
+        assert!(
+            self.ready_on == 0 || self.polls < self.ready_on,
+            "polled after completion"
+        );
         if self.polls == 1 && self.yield_first {
             cx.waker().wake_by_ref();
         }
