@@ -11,9 +11,12 @@ pub struct AbortHandle {
     raw: RawTask,
 }
 
-// SAFETY: only the atomic state word is reached through this handle.
+// SAFETY: the handle never touches the future or the output: it updates the atomic
+// state word, submits the task to its scheduler (whose `Schedule` impl is `Send + Sync`
+// and sends notifications of local tasks home), and its last drop frees a task whose
+// future is already gone or, for tasks of `Send` futures, may be dropped anywhere.
 unsafe impl Send for AbortHandle {}
-// SAFETY: as above.
+// SAFETY: as above; `&AbortHandle` allows the same operations.
 unsafe impl Sync for AbortHandle {}
 
 impl AbortHandle {

@@ -81,10 +81,18 @@ impl<S: 'static> OwnedTasks<S> {
     }
 
     /// Removes a completed task; `None` when shutdown already popped it.
-    pub fn remove(&self, task: &Task<S>) -> Option<Task<S>> {
+    ///
+    /// # Safety
+    ///
+    /// `task` must have been bound to *this* list (or to none). The links of a task
+    /// bound to another list are guarded by that list's lock, not this one's, so
+    /// unlinking it here would race. A scheduler's `Schedule::release` satisfies this
+    /// by removing from the one list its `bind` uses.
+    pub unsafe fn remove(&self, task: &Task<S>) -> Option<Task<S>> {
         let ptr = task.header_ptr();
         let mut shard = self.shard(ptr).lock();
-        // SAFETY: links of tasks in this shard are only touched under its lock.
+        // SAFETY: the task belongs to this list (the caller's contract), so its links
+        // are only touched under this shard's lock.
         let removed = unsafe { unlink(&mut shard, ptr) };
         drop(shard);
         if removed {
@@ -96,9 +104,10 @@ impl<S: 'static> OwnedTasks<S> {
         }
     }
 
-    /// Closes the list and cancels every task in it. Tasks that are running are
-    /// cancelled when their poll returns; call again (or wait for `is_empty`) until
-    /// all are gone.
+    /// Closes the list and cancels every task in it. A task that is running has its
+    /// future dropped when that poll returns `Pending` (a poll that returns `Ready`
+    /// keeps its output). The list is empty afterwards, but such futures may still be
+    /// alive for the rest of their poll.
     pub fn close_and_shutdown_all(&self) {
         for shard in self.shards.iter() {
             shard.lock().closed = true;
@@ -134,7 +143,8 @@ impl<S: 'static> OwnedTasks<S> {
         self.alive.load(Ordering::Relaxed)
     }
 
-    /// Whether no task is in the list.
+    /// Whether no task is in the list (running tasks popped by shutdown may still be
+    /// finishing their poll).
     pub fn is_empty(&self) -> bool {
         self.alive() == 0
     }

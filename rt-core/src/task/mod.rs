@@ -142,6 +142,11 @@ where
 /// for this task later) must only be run, shut down or dropped on the thread that
 /// called this function; a scheduler that gets one on another thread must send it
 /// back to that thread first (wakers may fire anywhere).
+///
+/// The task must also be bound (with [`OwnedTasks::bind`], which cancels it at once if
+/// the list is closed) on this thread before any of its handles leaves it, and the list
+/// must be shut down on this thread: otherwise the last reference, dropped by a waker or
+/// a `JoinHandle` elsewhere, could drop the `!Send` future on another thread.
 pub unsafe fn new_local_task<F, S>(future: F, scheduler: S) -> (Task<S>, Notified<S>, JoinHandle<F::Output>)
 where
     F: Future + 'static,
@@ -183,7 +188,8 @@ impl<S: 'static> Task<S> {
 
     /// Cancels the task on behalf of runtime shutdown: if nobody is running it, its
     /// future is dropped right here and its `JoinHandle` gets a cancelled error; if it
-    /// is running, it is cancelled when the poll returns.
+    /// is running, its future is dropped when the poll returns `Pending` (a poll that
+    /// returns `Ready` keeps its output).
     pub fn shutdown(self) {
         let raw = self.raw;
         // SAFETY: `self` holds a reference until it is dropped after the call.

@@ -178,7 +178,7 @@ impl State {
         self.update(|s| {
             debug_assert!(s.is(NOTIFIED), "running a task that is not notified: {s:?}");
             if s.is(RUNNING) || s.is(COMPLETE) {
-                // Owned by shutdown/abort meanwhile: drop the notification.
+                // Shutdown took the future (or the task completed) meanwhile: drop the notification.
                 let next = Snapshot(s.0 & !NOTIFIED);
                 (Some(next), TransitionToRunning::Failed { dealloc: next.is_unreferenced() })
             } else {

@@ -267,7 +267,8 @@ impl Schedule for Spawner {
     }
 
     fn release(&self, task: &Task<Self>) -> Option<Task<Self>> {
-        self.inner.owned.remove(task)
+        // SAFETY: every blocking task is bound to the pool's list (`spawn_blocking`).
+        unsafe { self.inner.owned.remove(task) }
     }
 }
 

@@ -238,7 +238,8 @@ impl Schedule for LocalSched {
     }
 
     fn release(&self, task: &Task<Self>) -> Option<Task<Self>> {
-        self.0.owned.remove(task)
+        // SAFETY: every task of the set is bound to its own list (`LocalContext::spawn`).
+        unsafe { self.0.owned.remove(task) }
     }
 }
 
