@@ -45,4 +45,5 @@ pub mod context;
 pub mod coop;
 #[doc(hidden)]
 pub mod loom;
+pub mod sync;
 pub mod task;

@@ -1,0 +1,7 @@
+//! Async synchronisation primitives: channels, permits and notifications.
+//!
+//! Every type here is runtime-agnostic: it only stores and wakes [`Waker`]s, so it works
+//! on any executor. All shared state goes through the crate's `loom` shim, and each
+//! primitive has loom models in `tests/loom_sync_*.rs`.
+//!
+//! [`Waker`]: std::task::Waker
