@@ -5,3 +5,5 @@
 //! primitive has loom models in `tests/loom_sync_*.rs`.
 //!
 //! [`Waker`]: std::task::Waker
+
+pub mod watch;
