@@ -7,3 +7,13 @@
 //! [`Waker`]: std::task::Waker
 
 pub mod watch;
+
+pub(crate) mod wait_list;
+
+pub mod semaphore;
+pub use semaphore::{AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError};
+
+pub mod mutex;
+pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+
+
