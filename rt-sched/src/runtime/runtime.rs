@@ -39,6 +39,8 @@ pub struct Runtime {
     handle: Handle,
     blocking: BlockingPool,
     threads: ThreadGroup,
+    /// Set by the first shutdown, so `Drop` after `shutdown_timeout` does not wait again.
+    is_shut_down: bool,
 }
 
 impl Runtime {
@@ -52,7 +54,7 @@ impl Runtime {
     }
 
     pub(crate) fn from_parts(inner: scheduler::Handle, blocking: BlockingPool, threads: ThreadGroup) -> Runtime {
-        Runtime { handle: Handle { inner }, blocking, threads }
+        Runtime { handle: Handle { inner }, blocking, threads, is_shut_down: false }
     }
 
     /// Runs `future` to completion on the current thread, with this runtime as the
@@ -115,6 +117,9 @@ impl Runtime {
     }
 
     fn shutdown(&mut self, timeout: Option<Duration>) {
+        if std::mem::replace(&mut self.is_shut_down, true) {
+            return;
+        }
         match &self.handle.inner {
             scheduler::Handle::MultiThread(h) => {
                 h.shutdown();
