@@ -16,4 +16,7 @@ pub use semaphore::{AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePerm
 pub mod mutex;
 pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 
+pub mod oneshot;
 
+pub mod notify;
+pub use notify::{Notified, Notify};
