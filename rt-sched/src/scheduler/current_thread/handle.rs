@@ -93,7 +93,10 @@ impl Handle {
     pub(crate) fn block_on<F: Future>(this: &Arc<Self>, future: F) -> F::Output {
         let mut future = pin!(future);
         loop {
-            if let Some(core) = this.core.lock().take() {
+            // Bind first: a guard temporary in the `if let` would stay locked for the
+            // whole block, and `CoreGuard` locks `core` again to hand it back.
+            let core = this.core.lock().take();
+            if let Some(core) = core {
                 let mut guard = CoreGuard { handle: this.clone(), cx: None };
                 return guard.drive(core, future.as_mut());
             }
@@ -184,7 +187,25 @@ impl CoreGuard {
         let waker = Waker::from(std::sync::Arc::new(MainWaker { handle: handle.clone() }));
         let mut task_cx = TaskContext::from_waker(&waker);
         handle.woken.store(true, Release);
-        let result = (|| loop {
+        // Hands the core back to the guard however the loop ends (a panicking future
+        // unwinds through here; the core must survive for the next `block_on`).
+        struct Restore<'a> {
+            cx: &'a Context,
+            slot: &'a mut Option<Box<Core>>,
+        }
+        impl Drop for Restore<'_> {
+            fn drop(&mut self) {
+                if let Ok(mut core) = self.cx.core.try_borrow_mut() {
+                    if let Some(core) = core.take() {
+                        self.cx.handle.polls.store(core.polls, Relaxed);
+                        self.cx.handle.parks.store(core.parks, Relaxed);
+                        *self.slot = Some(core);
+                    }
+                }
+            }
+        }
+        let _restore = Restore { cx: &cx, slot: &mut self.cx };
+        (|| loop {
             if handle.woken.swap(false, AcqRel) {
                 // The block_on future runs with a budget too, like a task.
                 let polled = rt_core::coop::with_budget(|| future.as_mut().poll(&mut task_cx));
@@ -192,25 +213,18 @@ impl CoreGuard {
                     return out;
                 }
             }
-            let mut ran_all = true;
-            for _ in 0..handle.config.event_interval {
-                if handle.woken.load(Acquire) {
-                    ran_all = false;
-                    break;
-                }
+            // Run a batch of tasks even when the future was woken meanwhile: a
+            // `block_on` future that keeps waking itself must not starve the tasks.
+            let mut ran = 0;
+            while ran < handle.config.event_interval {
                 let Some(task) = cx.next_task() else { break };
                 task.run();
+                ran += 1;
             }
-            if ran_all && !handle.woken.load(Acquire) && !cx.has_work() {
+            if ran == 0 && !handle.woken.load(Acquire) && !cx.has_work() {
                 cx.park();
             }
-        })();
-        // Publish counters and hand the core back through the guard.
-        let core = cx.core.borrow_mut().take().expect("core lost during block_on");
-        handle.polls.store(core.polls, Relaxed);
-        handle.parks.store(core.parks, Relaxed);
-        self.cx = Some(core);
-        result
+        })()
     }
 }
 
