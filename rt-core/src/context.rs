@@ -58,7 +58,10 @@ pub(crate) fn enter_task(id: Id) -> TaskGuard {
         prev_budget: c.budget.replace(Budget::initial()),
     })
     // Lazily: an eagerly built fallback guard would run its `Drop` and undo the entry.
-    .unwrap_or_else(|| TaskGuard { prev_id: None, prev_budget: Budget::unconstrained() })
+    .unwrap_or_else(|| TaskGuard {
+        prev_id: None,
+        prev_budget: Budget::unconstrained(),
+    })
 }
 
 impl Drop for TaskGuard {
@@ -83,7 +86,9 @@ pub struct EnterGuard {
 /// would deadlock the outer runtime.
 pub fn try_enter_runtime() -> Option<EnterGuard> {
     let entered = with(|c| !c.runtime_entered.replace(true)).unwrap_or(false);
-    entered.then_some(EnterGuard { _not_send: std::marker::PhantomData })
+    entered.then_some(EnterGuard {
+        _not_send: std::marker::PhantomData,
+    })
 }
 
 /// Whether the current thread is inside a runtime.
@@ -102,7 +107,9 @@ impl Drop for EnterGuard {
 /// re-enters when dropped, or `None` when the thread was not in a runtime.
 pub fn exit_runtime() -> Option<ExitGuard> {
     let was = with(|c| c.runtime_entered.replace(false)).unwrap_or(false);
-    was.then_some(ExitGuard { _not_send: std::marker::PhantomData })
+    was.then_some(ExitGuard {
+        _not_send: std::marker::PhantomData,
+    })
 }
 
 /// Re-enters the runtime when dropped; see [`exit_runtime`].

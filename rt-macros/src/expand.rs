@@ -100,10 +100,7 @@ fn check_signature(kind: Kind, func: &AsyncFn) -> syn::Result<()> {
         ));
     }
     if !sig.inputs.is_empty() || sig.variadic.is_some() {
-        let message = format!(
-            "functions marked `{}` cannot take arguments",
-            kind.attribute()
-        );
+        let message = format!("functions marked `{}` cannot take arguments", kind.attribute());
         errors.push(syn::Error::new_spanned(&sig.inputs, message));
     }
     if kind == Kind::Test {
@@ -121,9 +118,7 @@ fn check_signature(kind: Kind, func: &AsyncFn) -> syn::Result<()> {
 /// Whether `attr` is some `#[test]`: the built-in one or another runtime's.
 fn is_test_attribute(attr: &Attribute) -> bool {
     let segments = &attr.path().segments;
-    segments
-        .last()
-        .is_some_and(|segment| segment.ident == "test")
+    segments.last().is_some_and(|segment| segment.ident == "test")
 }
 
 fn combine(errors: Vec<syn::Error>) -> syn::Result<()> {
@@ -205,8 +200,7 @@ fn block_on(options: &Options, future: &Ident, span: Span) -> TokenStream {
 /// when the body is empty.
 fn tail_span(body: &Group) -> Span {
     let tokens: Vec<TokenTree> = body.stream().into_iter().collect();
-    let statement_end =
-        |token: &TokenTree| matches!(token, TokenTree::Punct(p) if p.as_char() == ';');
+    let statement_end = |token: &TokenTree| matches!(token, TokenTree::Punct(p) if p.as_char() == ';');
     // Ignore a trailing `;` so that `{ foo(); }` points at `foo`, then find the
     // previous top-level `;`: the statement starts right after it.
     let end = match tokens.last() {
@@ -272,11 +266,7 @@ mod tests {
 
     #[test]
     fn test_adds_the_test_attribute_and_a_current_thread_runtime() {
-        let output = expand_str(
-            Kind::Test,
-            "crate = \"rt\"",
-            "#[ignore] async fn it_works() {}",
-        );
+        let output = expand_str(Kind::Test, "crate = \"rt\"", "#[ignore] async fn it_works() {}");
         let expected = tokens(
             r#"
             #[::core::prelude::v1::test]
@@ -301,18 +291,13 @@ mod tests {
     fn worker_threads_are_passed_to_the_builder() {
         let args = "flavor = \"multi_thread\", worker_threads = 4";
         let output = expand_str(Kind::Test, args, "async fn t() {}");
-        let chain =
-            tokens("::rt_sched::Builder::new_multi_thread().worker_threads(4).enable_all()");
+        let chain = tokens("::rt_sched::Builder::new_multi_thread().worker_threads(4).enable_all()");
         assert!(squash(&output).contains(&squash(&chain)), "{output}");
     }
 
     #[test]
     fn inner_attributes_move_onto_the_function() {
-        let output = expand_str(
-            Kind::Main,
-            "",
-            "async fn main() { #![allow(unused)] let x = 1; }",
-        );
+        let output = expand_str(Kind::Main, "", "async fn main() { #![allow(unused)] let x = 1; }");
         let start = tokens("#[allow(unused)] fn main() { let body = async move { let x = 1; }; }");
         let start = squash(&start);
         let start = start.strip_suffix('}').unwrap();
@@ -353,10 +338,7 @@ mod tests {
     fn option_and_signature_errors_are_reported_together() {
         let output = expand_str(Kind::Main, "flavor = \"local\"", "fn main(x: u8) {}");
         assert_eq!(output.matches("compile_error").count(), 3, "{output}");
-        assert!(
-            output.contains("unknown runtime flavor `local`"),
-            "{output}"
-        );
+        assert!(output.contains("unknown runtime flavor `local`"), "{output}");
     }
 
     #[test]

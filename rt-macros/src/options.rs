@@ -119,12 +119,7 @@ impl RawOptions {
         } else if meta.path.is_ident("worker_threads") {
             let lit: LitInt = value(&meta, "worker_threads", "4")?;
             let threads = parse_worker_threads(&lit)?;
-            set_once(
-                &mut self.worker_threads,
-                (threads, lit.span()),
-                &meta,
-                "worker_threads",
-            )
+            set_once(&mut self.worker_threads, (threads, lit.span()), &meta, "worker_threads")
         } else if meta.path.is_ident("crate") {
             let lit: LitStr = value(&meta, "crate", "\"rt_sched\"")?;
             let path = lit.parse_with(Path::parse_mod_style).map_err(|err| {
@@ -146,10 +141,7 @@ impl RawOptions {
         if let (Flavor::CurrentThread, Some((_, span))) = (flavor, self.worker_threads) {
             let reason = match self.flavor {
                 Some(_) => "the `current_thread` flavor runs everything on one thread".to_owned(),
-                None => format!(
-                    "`{}` defaults to the `current_thread` flavor",
-                    kind.attribute()
-                ),
+                None => format!("`{}` defaults to the `current_thread` flavor", kind.attribute()),
             };
             return Err(syn::Error::new(
                 span,
@@ -162,9 +154,7 @@ impl RawOptions {
         Ok(Options {
             flavor,
             worker_threads: self.worker_threads,
-            crate_path: self
-                .crate_path
-                .unwrap_or_else(|| syn::parse_quote!(::rt_sched)),
+            crate_path: self.crate_path.unwrap_or_else(|| syn::parse_quote!(::rt_sched)),
         })
     }
 }
@@ -176,18 +166,11 @@ fn value<T: Parse>(meta: &ParseNestedMeta<'_>, name: &str, example: &str) -> syn
         return Err(meta.error(expected()));
     }
     let input = meta.value()?;
-    input
-        .parse()
-        .map_err(|err| syn::Error::new(err.span(), expected()))
+    input.parse().map_err(|err| syn::Error::new(err.span(), expected()))
 }
 
 /// Records an option, rejecting a second occurrence of it.
-fn set_once<T>(
-    slot: &mut Option<T>,
-    value: T,
-    meta: &ParseNestedMeta<'_>,
-    name: &str,
-) -> syn::Result<()> {
+fn set_once<T>(slot: &mut Option<T>, value: T, meta: &ParseNestedMeta<'_>, name: &str) -> syn::Result<()> {
     if slot.is_some() {
         return Err(meta.error(format!("`{name}` is set more than once")));
     }
@@ -201,20 +184,13 @@ fn parse_worker_threads(lit: &LitInt) -> syn::Result<usize> {
         syn::Error::new(lit.span(), message)
     })?;
     if threads == 0 {
-        return Err(syn::Error::new(
-            lit.span(),
-            "`worker_threads` must be at least 1",
-        ));
+        return Err(syn::Error::new(lit.span(), "`worker_threads` must be at least 1"));
     }
     Ok(threads)
 }
 
 fn path_to_string(path: &Path) -> String {
-    let segments: Vec<String> = path
-        .segments
-        .iter()
-        .map(|segment| segment.ident.to_string())
-        .collect();
+    let segments: Vec<String> = path.segments.iter().map(|segment| segment.ident.to_string()).collect();
     segments.join("::")
 }
 
@@ -276,8 +252,7 @@ mod tests {
     #[test]
     fn all_options_with_trailing_comma() {
         let args: TokenStream =
-            syn::parse_str(r#"flavor = "multi_thread", worker_threads = 8, crate = "my_rt","#)
-                .unwrap();
+            syn::parse_str(r#"flavor = "multi_thread", worker_threads = 8, crate = "my_rt","#).unwrap();
         let options = parse(Kind::Main, args).unwrap();
         assert_eq!(options.flavor, Flavor::MultiThread);
         assert_eq!(options.worker_threads.map(|(n, _)| n), Some(8));
@@ -306,23 +281,14 @@ mod tests {
     fn worker_threads_rejected_with_current_thread() {
         let args = quote!(flavor = "current_thread", worker_threads = 2);
         let message = error(Kind::Main, args);
-        assert!(
-            message.contains("requires `flavor = \"multi_thread\"`"),
-            "{message}"
-        );
-        assert!(
-            message.contains("runs everything on one thread"),
-            "{message}"
-        );
+        assert!(message.contains("requires `flavor = \"multi_thread\"`"), "{message}");
+        assert!(message.contains("runs everything on one thread"), "{message}");
     }
 
     #[test]
     fn worker_threads_rejected_with_test_default() {
         let message = error(Kind::Test, quote!(worker_threads = 2));
-        assert!(
-            message.contains("requires `flavor = \"multi_thread\"`"),
-            "{message}"
-        );
+        assert!(message.contains("requires `flavor = \"multi_thread\"`"), "{message}");
         assert!(message.contains("`#[test]` defaults to"), "{message}");
     }
 
@@ -365,10 +331,7 @@ mod tests {
             "unknown option `start_paused`; expected one of `flavor`, `worker_threads`, `crate`"
         );
         let message = error(Kind::Test, quote!(rt::flavor = "x"));
-        assert!(
-            message.starts_with("unknown option `rt::flavor`"),
-            "{message}"
-        );
+        assert!(message.starts_with("unknown option `rt::flavor`"), "{message}");
     }
 
     #[test]
@@ -391,10 +354,7 @@ mod tests {
     fn malformed_arguments() {
         let message = error(Kind::Main, quote!("multi_thread"));
         assert!(message.contains("expected ident"), "{message}");
-        let message = error(
-            Kind::Main,
-            quote!(flavor = "multi_thread" worker_threads = 2),
-        );
+        let message = error(Kind::Main, quote!(flavor = "multi_thread" worker_threads = 2));
         assert!(message.contains("expected `,`"), "{message}");
     }
 }

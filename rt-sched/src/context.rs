@@ -57,7 +57,10 @@ pub(crate) struct SetHandleGuard {
 /// Makes `handle` the current one until the guard drops.
 pub(crate) fn set_current(handle: &scheduler::Handle) -> SetHandleGuard {
     let prev = with(|c| c.handle.replace(Some(handle.clone()))).flatten();
-    SetHandleGuard { prev, _not_send: PhantomData }
+    SetHandleGuard {
+        prev,
+        _not_send: PhantomData,
+    }
 }
 
 impl Drop for SetHandleGuard {

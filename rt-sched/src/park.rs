@@ -39,19 +39,24 @@ struct Inner {
 impl Parker {
     pub(crate) fn new() -> Parker {
         Parker {
-            inner: Arc::new(Inner { state: AtomicUsize::new(EMPTY), lock: Mutex::new(()), cvar: Condvar::new() }),
+            inner: Arc::new(Inner {
+                state: AtomicUsize::new(EMPTY),
+                lock: Mutex::new(()),
+                cvar: Condvar::new(),
+            }),
         }
     }
 
     pub(crate) fn unparker(&self) -> Unparker {
-        Unparker { inner: self.inner.clone() }
+        Unparker {
+            inner: self.inner.clone(),
+        }
     }
 
     /// Blocks until unparked (or spuriously).
     pub(crate) fn park(&self) {
         self.inner.park(None);
     }
-
 }
 
 impl Unparker {

@@ -8,10 +8,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rt_sched::task::{JoinSet, yield_now};
+use rt_sched::task::{yield_now, JoinSet};
 
 fn main() -> std::io::Result<()> {
-    let rt = rt_sched::Builder::new_multi_thread().worker_threads(2).thread_name("demo-worker").enable_all().build()?;
+    let rt = rt_sched::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("demo-worker")
+        .enable_all()
+        .build()?;
     println!("rt-stack demo: a 2-worker runtime");
 
     rt.block_on(async {
@@ -37,7 +41,10 @@ fn main() -> std::io::Result<()> {
         // 2. A chain: each task spawns the next.
         let start = Instant::now();
         let depth = chain(10_000).await;
-        println!("a chain of {depth} tasks, each spawning the next, took {:?}", start.elapsed());
+        println!(
+            "a chain of {depth} tasks, each spawning the next, took {:?}",
+            start.elapsed()
+        );
 
         // 3. Tasks that yield interleave fairly.
         let mut set = JoinSet::new();

@@ -19,11 +19,7 @@ pub mod sync {
             self.0.wait(guard).unwrap_or_else(|e| e.into_inner())
         }
 
-        pub fn wait_timeout<'a, T>(
-            &self,
-            guard: MutexGuard<'a, T>,
-            _timeout: Duration,
-        ) -> (MutexGuard<'a, T>, bool) {
+        pub fn wait_timeout<'a, T>(&self, guard: MutexGuard<'a, T>, _timeout: Duration) -> (MutexGuard<'a, T>, bool) {
             (guard, true)
         }
 

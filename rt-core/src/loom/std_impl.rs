@@ -44,7 +44,7 @@ pub mod sync {
 }
 
 pub mod thread {
-    pub use std::thread::{current, park, panicking, sleep, spawn, yield_now, Builder, JoinHandle, Thread};
+    pub use std::thread::{current, panicking, park, sleep, spawn, yield_now, Builder, JoinHandle, Thread};
 }
 
 pub mod hint {

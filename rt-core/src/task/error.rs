@@ -34,11 +34,17 @@ unsafe impl Sync for SyncWrapper {}
 
 impl JoinError {
     pub(crate) fn cancelled(id: Id) -> JoinError {
-        JoinError { id, repr: Repr::Cancelled }
+        JoinError {
+            id,
+            repr: Repr::Cancelled,
+        }
     }
 
     pub(crate) fn panic(id: Id, payload: Box<dyn Any + Send + 'static>) -> JoinError {
-        JoinError { id, repr: Repr::Panic(SyncWrapper(payload)) }
+        JoinError {
+            id,
+            repr: Repr::Panic(SyncWrapper(payload)),
+        }
     }
 
     /// Whether the task was cancelled (aborted or shut down with its runtime).
@@ -128,7 +134,11 @@ impl std::error::Error for JoinError {}
 
 impl From<JoinError> for io::Error {
     fn from(err: JoinError) -> io::Error {
-        let kind = if err.is_cancelled() { io::ErrorKind::Interrupted } else { io::ErrorKind::Other };
+        let kind = if err.is_cancelled() {
+            io::ErrorKind::Interrupted
+        } else {
+            io::ErrorKind::Other
+        };
         io::Error::new(kind, err)
     }
 }

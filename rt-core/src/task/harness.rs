@@ -241,7 +241,9 @@ impl<F: Future, S: Schedule> Harness<F, S> {
         if snapshot.is(JOIN_WAKER) {
             // The task side may read the slot concurrently; reading it here is fine.
             // SAFETY: shared reads only, and nobody writes while JOIN_WAKER is set.
-            let same = cell.join_waker.with(|w| unsafe { &*w }.as_ref().is_some_and(|w| w.will_wake(waker)));
+            let same = cell
+                .join_waker
+                .with(|w| unsafe { &*w }.as_ref().is_some_and(|w| w.will_wake(waker)));
             if same {
                 return false;
             }

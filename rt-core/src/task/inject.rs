@@ -36,7 +36,11 @@ impl<S: 'static> Inject<S> {
     /// An empty, open queue.
     pub fn new() -> Inject<S> {
         Inject {
-            list: Mutex::new(List { head: None, tail: None, closed: false }),
+            list: Mutex::new(List {
+                head: None,
+                tail: None,
+                closed: false,
+            }),
             len: AtomicUsize::new(0),
             _scheduler: PhantomData,
         }
@@ -106,7 +110,8 @@ impl<S: 'static> Inject<S> {
             None => list.head = Some(first),
         }
         list.tail = Some(last);
-        self.len.store(self.len.load(Ordering::Relaxed) + count, Ordering::Release);
+        self.len
+            .store(self.len.load(Ordering::Relaxed) + count, Ordering::Release);
     }
 
     /// Removes the oldest task.
@@ -147,7 +152,8 @@ impl<S: 'static> Inject<S> {
         if list.head.is_none() {
             list.tail = None;
         }
-        self.len.store(self.len.load(Ordering::Relaxed) - out.len(), Ordering::Release);
+        self.len
+            .store(self.len.load(Ordering::Relaxed) - out.len(), Ordering::Release);
         out
     }
 }

@@ -49,7 +49,10 @@ impl<T> JoinHandle<T> {
     ///
     /// `raw` carries the join-handle reference of a task whose output type is `T`.
     pub(crate) unsafe fn new(raw: RawTask) -> JoinHandle<T> {
-        JoinHandle { raw, _output: PhantomData }
+        JoinHandle {
+            raw,
+            _output: PhantomData,
+        }
     }
 
     /// Requests cancellation of the task.

@@ -40,9 +40,20 @@ impl<S: 'static> OwnedTasks<S> {
         // Under loom, one shard: task ids come from a process-wide counter, so the shard a
         // task lands in would differ between explored executions (loom needs a
         // deterministic model), and fewer locks keep the state space small.
-        let n = if cfg!(loom) { 1 } else { shards.max(1).next_power_of_two() };
+        let n = if cfg!(loom) {
+            1
+        } else {
+            shards.max(1).next_power_of_two()
+        };
         OwnedTasks {
-            shards: (0..n).map(|_| Mutex::new(Shard { head: None, closed: false })).collect(),
+            shards: (0..n)
+                .map(|_| {
+                    Mutex::new(Shard {
+                        head: None,
+                        closed: false,
+                    })
+                })
+                .collect(),
             mask: n - 1,
             alive: AtomicUsize::new(0),
             spawned: AtomicU64::new(0),
@@ -70,7 +81,12 @@ impl<S: 'static> OwnedTasks<S> {
         // SAFETY: the new task is in no list; its links are ours under the shard lock,
         // and so are those of the current head.
         unsafe {
-            ptr.as_ref().owned.with_mut(|p| *p = Pointers { prev: None, next: shard.head });
+            ptr.as_ref().owned.with_mut(|p| {
+                *p = Pointers {
+                    prev: None,
+                    next: shard.head,
+                }
+            });
             if let Some(head) = shard.head {
                 head.as_ref().owned.with_mut(|p| (*p).prev = Some(ptr));
             }

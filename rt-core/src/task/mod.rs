@@ -158,8 +158,14 @@ where
     let raw = RawTask::from_ptr(ptr);
     // The initial state holds the notification and two references: the owned-list
     // entry and the join handle.
-    let task = Task { raw, _scheduler: PhantomData };
-    let notified = Notified { raw, _scheduler: PhantomData };
+    let task = Task {
+        raw,
+        _scheduler: PhantomData,
+    };
+    let notified = Notified {
+        raw,
+        _scheduler: PhantomData,
+    };
     // SAFETY: the join handle's reference is part of the initial state.
     let join = unsafe { JoinHandle::new(raw) };
     (task, notified, join)
@@ -170,7 +176,10 @@ impl<S: 'static> Task<S> {
     ///
     /// `ptr` is a task of scheduler `S` and the new handle owns one of its references.
     pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> Task<S> {
-        Task { raw: RawTask::from_ptr(ptr), _scheduler: PhantomData }
+        Task {
+            raw: RawTask::from_ptr(ptr),
+            _scheduler: PhantomData,
+        }
     }
 
     pub(crate) fn into_raw(self) -> RawTask {
@@ -210,7 +219,10 @@ impl<S: 'static> Notified<S> {
     ///
     /// `ptr` is a task of scheduler `S` whose `NOTIFIED` bit the new handle now owns.
     pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> Notified<S> {
-        Notified { raw: RawTask::from_ptr(ptr), _scheduler: PhantomData }
+        Notified {
+            raw: RawTask::from_ptr(ptr),
+            _scheduler: PhantomData,
+        }
     }
 
     pub(crate) fn into_raw(self) -> RawTask {

@@ -180,7 +180,12 @@ impl State {
             if s.is(RUNNING) || s.is(COMPLETE) {
                 // Shutdown took the future (or the task completed) meanwhile: drop the notification.
                 let next = Snapshot(s.0 & !NOTIFIED);
-                (Some(next), TransitionToRunning::Failed { dealloc: next.is_unreferenced() })
+                (
+                    Some(next),
+                    TransitionToRunning::Failed {
+                        dealloc: next.is_unreferenced(),
+                    },
+                )
             } else {
                 let next = Snapshot((s.0 & !NOTIFIED) | RUNNING);
                 let action = if s.is(CANCELLED) {
@@ -291,7 +296,10 @@ impl State {
                 (Some(Snapshot(s.0 | CANCELLED)), TransitionToShutdown::Nothing)
             } else {
                 let queued = s.is(NOTIFIED);
-                (Some(Snapshot(s.0 | CANCELLED | RUNNING)), TransitionToShutdown::Cancel { queued })
+                (
+                    Some(Snapshot(s.0 | CANCELLED | RUNNING)),
+                    TransitionToShutdown::Cancel { queued },
+                )
             }
         })
     }
@@ -437,11 +445,17 @@ mod tests {
     #[test]
     fn shutdown_steals_queued_task() {
         let s = State::new();
-        assert_eq!(s.transition_to_shutdown(), TransitionToShutdown::Cancel { queued: true });
+        assert_eq!(
+            s.transition_to_shutdown(),
+            TransitionToShutdown::Cancel { queued: true }
+        );
         let _ = s.transition_to_complete(false);
         assert!(s.load().is(NOTIFIED), "the queue entry still owns its bit");
         // The queued notification now fails and is dropped.
-        assert_eq!(s.transition_to_running(), TransitionToRunning::Failed { dealloc: false });
+        assert_eq!(
+            s.transition_to_running(),
+            TransitionToRunning::Failed { dealloc: false }
+        );
         assert!(!s.load().is(NOTIFIED));
     }
 

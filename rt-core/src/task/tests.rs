@@ -105,7 +105,14 @@ fn probe() -> (Probe, Handles) {
     let drops = Arc::new(AtomicUsize::new(0));
     let waker = Arc::new(Mutex::new(None));
     let ready = Arc::new(AtomicUsize::new(0));
-    (Probe { drops: drops.clone(), waker: waker.clone(), ready: ready.clone() }, (drops, waker, ready))
+    (
+        Probe {
+            drops: drops.clone(),
+            waker: waker.clone(),
+            ready: ready.clone(),
+        },
+        (drops, waker, ready),
+    )
 }
 
 #[test]
@@ -190,7 +197,11 @@ fn abort_idle_task_cancels_it_on_its_scheduler() {
     let mut join = s.spawn(fut);
     s.run_all();
     join.abort();
-    assert_eq!(drops.load(Ordering::SeqCst), 0, "the future is dropped by the scheduler");
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        0,
+        "the future is dropped by the scheduler"
+    );
     assert_eq!(s.queued(), 1);
     s.run_all();
     assert_eq!(drops.load(Ordering::SeqCst), 1);
@@ -276,7 +287,7 @@ fn join_waker_is_woken_on_completion() {
     assert!(Pin::new(&mut join).poll(&mut Context::from_waker(&waker2)).is_pending());
     ready.store(1, Ordering::SeqCst);
     join.abort_handle(); // unrelated handle churn
-    // Wake the task through shutdown-free path: make it runnable.
+                         // Wake the task through shutdown-free path: make it runnable.
     s.0.owned.close_and_shutdown_all();
     assert_eq!(woken.load(Ordering::SeqCst), 1);
 }
@@ -297,7 +308,9 @@ fn join_error_converts_to_io_error() {
     let mut join = s.spawn(async { std::future::pending::<()>().await });
     join.abort();
     s.run_all();
-    let Poll::Ready(Err(e)) = poll_join(&mut join) else { panic!("not cancelled") };
+    let Poll::Ready(Err(e)) = poll_join(&mut join) else {
+        panic!("not cancelled")
+    };
     let io: std::io::Error = e.into();
     assert!(io.to_string().contains("cancelled"));
 }
@@ -388,7 +401,10 @@ impl Drop for WakeSelfOnDrop {
 #[test]
 fn wake_during_shutdown_of_queued_task_does_not_pin_it() {
     let s = Sched::new();
-    let mut join = s.spawn(WakeSelfOnDrop { sched: s.clone(), waker: None });
+    let mut join = s.spawn(WakeSelfOnDrop {
+        sched: s.clone(),
+        waker: None,
+    });
     let first = s.0.queue.lock().unwrap().pop().unwrap();
     first.run();
     assert_eq!(s.queued(), 1, "the task yielded");

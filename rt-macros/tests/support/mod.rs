@@ -82,9 +82,7 @@ impl Builder {
     }
 
     pub(crate) fn build(&mut self) -> io::Result<Runtime> {
-        Ok(Runtime {
-            config: self.config,
-        })
+        Ok(Runtime { config: self.config })
     }
 }
 

@@ -150,20 +150,26 @@ impl Spawner {
             return Ok(());
         }
         shared.queue.push_back(task);
-        self.inner.queue_depth_metric.store(shared.queue.len(), Ordering::Relaxed);
+        self.inner
+            .queue_depth_metric
+            .store(shared.queue.len(), Ordering::Relaxed);
         if shared.num_idle == 0 {
             if shared.num_threads < self.inner.thread_cap {
                 let id = shared.next_thread_id;
                 shared.next_thread_id += 1;
                 shared.num_threads += 1;
                 shared.num_live += 1;
-                self.inner.num_threads_metric.store(shared.num_threads, Ordering::Relaxed);
+                self.inner
+                    .num_threads_metric
+                    .store(shared.num_threads, Ordering::Relaxed);
                 match self.spawn_thread(id, rt.cloned()) {
                     Ok(()) => {}
                     Err(e) => {
                         shared.num_threads -= 1;
                         shared.num_live -= 1;
-                        self.inner.num_threads_metric.store(shared.num_threads, Ordering::Relaxed);
+                        self.inner
+                            .num_threads_metric
+                            .store(shared.num_threads, Ordering::Relaxed);
                         if shared.num_threads == 0 {
                             // Nobody will ever run the queue: fail the task now.
                             let task = shared.queue.pop_back();

@@ -49,9 +49,7 @@ unsafe impl<T: Send> Sync for Inner<T> {}
 impl<T> Inner<T> {
     /// An empty queue whose positions start at `start`.
     pub(super) fn new(start: u32) -> Self {
-        let slots: Vec<Slot<T>> = (0..CAPACITY)
-            .map(|_| UnsafeCell::new(MaybeUninit::uninit()))
-            .collect();
+        let slots: Vec<Slot<T>> = (0..CAPACITY).map(|_| UnsafeCell::new(MaybeUninit::uninit())).collect();
         let Ok(buffer) = slots.into_boxed_slice().try_into() else {
             unreachable!("the buffer has CAPACITY slots")
         };

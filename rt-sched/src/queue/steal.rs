@@ -109,7 +109,11 @@ impl<T> Steal<T> {
             let (steal, real) = unpack(head);
             debug_assert_eq!(steal, first, "only the claiming stealer moves `steal`");
             // The owner may pop meanwhile, moving `real`; retry with its value.
-            match self.inner.head.compare_exchange(head, pack(real, real), AcqRel, Acquire) {
+            match self
+                .inner
+                .head
+                .compare_exchange(head, pack(real, real), AcqRel, Acquire)
+            {
                 Ok(_) => return,
                 Err(actual) => head = actual,
             }

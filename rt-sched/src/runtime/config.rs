@@ -39,7 +39,9 @@ impl Default for ThreadConfig {
 
 impl fmt::Debug for ThreadConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ThreadConfig").field("stack_size", &self.stack_size).finish_non_exhaustive()
+        f.debug_struct("ThreadConfig")
+            .field("stack_size", &self.stack_size)
+            .finish_non_exhaustive()
     }
 }
 

@@ -69,7 +69,9 @@ impl Handle {
     ///
     /// [`TryCurrentError`] outside a runtime.
     pub fn try_current() -> Result<Handle, TryCurrentError> {
-        context::current_handle().map(|inner| Handle { inner }).ok_or(TryCurrentError(()))
+        context::current_handle()
+            .map(|inner| Handle { inner })
+            .ok_or(TryCurrentError(()))
     }
 
     /// Spawns a task on this runtime; see [`crate::spawn`].
@@ -116,7 +118,10 @@ impl Handle {
 
     /// Makes this runtime the current one on this thread until the guard drops.
     pub fn enter(&self) -> EnterGuard<'_> {
-        EnterGuard { _guard: context::set_current(&self.inner), _handle: PhantomData }
+        EnterGuard {
+            _guard: context::set_current(&self.inner),
+            _handle: PhantomData,
+        }
     }
 
     /// Which scheduler the runtime uses.
@@ -135,6 +140,8 @@ impl Handle {
 
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Handle").field("flavor", &self.runtime_flavor()).finish()
+        f.debug_struct("Handle")
+            .field("flavor", &self.runtime_flavor())
+            .finish()
     }
 }

@@ -54,7 +54,12 @@ impl Runtime {
     }
 
     pub(crate) fn from_parts(inner: scheduler::Handle, blocking: BlockingPool, threads: ThreadGroup) -> Runtime {
-        Runtime { handle: Handle { inner }, blocking, threads, is_shut_down: false }
+        Runtime {
+            handle: Handle { inner },
+            blocking,
+            threads,
+            is_shut_down: false,
+        }
     }
 
     /// Runs `future` to completion on the current thread, with this runtime as the
@@ -143,7 +148,11 @@ impl Drop for Runtime {
     /// itself inside a runtime (a task owning a `Runtime`), waiting could deadlock, so
     /// it shuts down in the background instead.
     fn drop(&mut self) {
-        let timeout = if rt_core::context::is_runtime_entered() { Some(Duration::ZERO) } else { None };
+        let timeout = if rt_core::context::is_runtime_entered() {
+            Some(Duration::ZERO)
+        } else {
+            None
+        };
         self.shutdown(timeout);
     }
 }

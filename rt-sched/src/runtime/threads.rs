@@ -27,7 +27,9 @@ impl ThreadGroup {
     /// Counts one more thread; give the member to that thread.
     pub(crate) fn join(&self) -> Member {
         *self.inner.live.lock() += 1;
-        Member { inner: self.inner.clone() }
+        Member {
+            inner: self.inner.clone(),
+        }
     }
 
     /// Waits until every member exited, at most `timeout` (`None`: forever).

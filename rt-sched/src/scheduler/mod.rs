@@ -43,5 +43,4 @@ impl Handle {
             Handle::MultiThread(h) => &h.blocking,
         }
     }
-
 }

@@ -89,7 +89,10 @@ impl<T> JoinSet<T> {
             ready: std::collections::VecDeque::new(),
             free: Vec::new(),
             len: 0,
-            shared: Arc::new(Shared { ready: Mutex::new(Vec::new()), waker: Mutex::new(None) }),
+            shared: Arc::new(Shared {
+                ready: Mutex::new(Vec::new()),
+                waker: Mutex::new(None),
+            }),
         }
     }
 
@@ -110,7 +113,11 @@ impl<T> JoinSet<T> {
             self.entries.push(None);
             self.entries.len() - 1
         });
-        let waker = Arc::new(EntryWaker { key, queued: AtomicBool::new(true), shared: self.shared.clone() });
+        let waker = Arc::new(EntryWaker {
+            key,
+            queued: AtomicBool::new(true),
+            shared: self.shared.clone(),
+        });
         self.entries[key] = Some(Entry { handle, waker });
         self.len += 1;
         self.ready.push_back(key);
@@ -215,7 +222,9 @@ impl<T> JoinSet<T> {
             self.ready.extend(self.shared.ready.lock().drain(..));
         }
         while let Some(key) = self.ready.pop_front() {
-            let Some(Some(entry)) = self.entries.get_mut(key) else { continue };
+            let Some(Some(entry)) = self.entries.get_mut(key) else {
+                continue;
+            };
             entry.waker.queued.store(false, Ordering::Release);
             let waker = Waker::from(entry.waker.clone());
             let polled = Pin::new(&mut entry.handle).poll(&mut Context::from_waker(&waker));

@@ -293,6 +293,8 @@ impl Drop for LocalSet {
 
 impl fmt::Debug for LocalSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LocalSet").field("alive_tasks", &self.context.shared.owned.alive()).finish()
+        f.debug_struct("LocalSet")
+            .field("alive_tasks", &self.context.shared.owned.alive())
+            .finish()
     }
 }

@@ -37,7 +37,9 @@ where
     let spawned = context::with_current_handle(|handle| handle.map(|h| h.spawn(future.take().unwrap())));
     match spawned {
         Some(join) => join,
-        None => panic!("`spawn` called outside of a runtime: call it from a task or `block_on`, or use `Handle::spawn`"),
+        None => {
+            panic!("`spawn` called outside of a runtime: call it from a task or `block_on`, or use `Handle::spawn`")
+        }
     }
 }
 

@@ -59,7 +59,13 @@ impl Handle {
             woken: AtomicBool::new(false),
             is_shutdown: AtomicBool::new(false),
             unpark: park.unparker(),
-            core: Mutex::new(Some(Box::new(Core { tasks: VecDeque::with_capacity(64), tick: 0, park, polls: 0, parks: 0 }))),
+            core: Mutex::new(Some(Box::new(Core {
+                tasks: VecDeque::with_capacity(64),
+                tick: 0,
+                park,
+                polls: 0,
+                parks: 0,
+            }))),
             waiters: Mutex::new(Vec::new()),
             config,
             blocking,
@@ -97,7 +103,10 @@ impl Handle {
             // whole block, and `CoreGuard` locks `core` again to hand it back.
             let core = this.core.lock().take();
             if let Some(core) = core {
-                let mut guard = CoreGuard { handle: this.clone(), cx: None };
+                let mut guard = CoreGuard {
+                    handle: this.clone(),
+                    cx: None,
+                };
                 return guard.drive(core, future.as_mut());
             }
             // Another thread drives the tasks: poll only our future until it is done
@@ -126,7 +135,10 @@ impl Handle {
         let core = this.core.lock().take();
         match core {
             Some(core) => {
-                let cx = Context { handle: this.clone(), core: RefCell::new(Some(core)) };
+                let cx = Context {
+                    handle: this.clone(),
+                    core: RefCell::new(Some(core)),
+                };
                 let _guard = context::set_scheduler(ContextPtr::CurrentThread(NonNull::from(&cx)));
                 this.owned.close_and_shutdown_all();
                 let mut core = cx.core.borrow_mut().take().expect("core lost at shutdown");
@@ -141,7 +153,6 @@ impl Handle {
             drop(task);
         }
     }
-
 }
 
 /// Puts the core back (and wakes waiting threads) even if `block_on` unwinds.
@@ -182,7 +193,10 @@ impl Wake for MainWaker {
 impl CoreGuard {
     fn drive<F: Future>(&mut self, core: Box<Core>, mut future: std::pin::Pin<&mut F>) -> F::Output {
         let handle = self.handle.clone();
-        let cx = Context { handle: handle.clone(), core: RefCell::new(Some(core)) };
+        let cx = Context {
+            handle: handle.clone(),
+            core: RefCell::new(Some(core)),
+        };
         let _sched = context::set_scheduler(ContextPtr::CurrentThread(NonNull::from(&cx)));
         let waker = Waker::from(std::sync::Arc::new(MainWaker { handle: handle.clone() }));
         let mut task_cx = TaskContext::from_waker(&waker);
@@ -204,7 +218,10 @@ impl CoreGuard {
                 }
             }
         }
-        let _restore = Restore { cx: &cx, slot: &mut self.cx };
+        let _restore = Restore {
+            cx: &cx,
+            slot: &mut self.cx,
+        };
         (|| loop {
             if handle.woken.swap(false, AcqRel) {
                 // The block_on future runs with a budget too, like a task.
@@ -260,7 +277,9 @@ impl Context {
     }
 
     fn push_local(&self, task: Notif) -> Result<(), Notif> {
-        let Ok(mut slot) = self.core.try_borrow_mut() else { return Err(task) };
+        let Ok(mut slot) = self.core.try_borrow_mut() else {
+            return Err(task);
+        };
         match slot.as_mut() {
             Some(core) => {
                 core.tasks.push_back(task);
@@ -311,6 +330,8 @@ impl Handle {
 
 impl std::fmt::Debug for Handle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CurrentThread").field("alive_tasks", &self.owned.alive()).finish()
+        f.debug_struct("CurrentThread")
+            .field("alive_tasks", &self.owned.alive())
+            .finish()
     }
 }

@@ -19,7 +19,10 @@ pub(crate) struct Handle {
 
 impl Handle {
     pub(crate) fn new(num_workers: usize, config: SchedConfig, blocking: blocking::Spawner) -> Arc<Handle> {
-        Arc::new(Handle { shared: worker::create(num_workers, config), blocking })
+        Arc::new(Handle {
+            shared: worker::create(num_workers, config),
+            blocking,
+        })
     }
 
     /// (`this` rather than `self: &Arc<Self>`: loom's `Arc` is no method receiver.)
@@ -129,8 +132,6 @@ impl Handle {
     pub(crate) fn worker_metrics(&self, index: usize) -> &WorkerMetrics {
         &self.shared.metrics[index]
     }
-
-
 }
 
 /// The scheduler handle stored in each task (a newtype: `Schedule` is a foreign trait).
@@ -154,6 +155,8 @@ impl Schedule for Sched {
 
 impl std::fmt::Debug for Handle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MultiThread").field("workers", &self.num_workers()).finish()
+        f.debug_struct("MultiThread")
+            .field("workers", &self.num_workers())
+            .finish()
     }
 }

@@ -93,7 +93,10 @@ pub(super) fn create(num_workers: usize, config: SchedConfig) -> Shared {
     for index in 0..num_workers {
         let (steal, run_queue) = queue::local();
         let park = Parker::new();
-        remotes.push(Remote { steal, unpark: park.unparker() });
+        remotes.push(Remote {
+            steal,
+            unpark: park.unparker(),
+        });
         cores.push(Some(Box::new(Core {
             index,
             tick: 0,
@@ -127,7 +130,11 @@ pub(super) fn run(handle: Arc<Handle>, index: usize) {
     let _rt = rt_core::context::try_enter_runtime();
     let scheduler_handle = scheduler::Handle::MultiThread(handle.clone());
     let _handle_guard = context::set_current(&scheduler_handle);
-    let cx = Context { handle, index, core: RefCell::new(None) };
+    let cx = Context {
+        handle,
+        index,
+        core: RefCell::new(None),
+    };
     let _cx_guard = context::set_scheduler(ContextPtr::MultiThread(NonNull::from(&cx)));
     let core = cx.run(core);
     cx.handle.shutdown_core(core);
@@ -243,7 +250,9 @@ impl Context {
     /// Queues a task woken on this worker. `is_yield`: the task yielded, so it goes
     /// behind the others instead of into the LIFO slot.
     pub(super) fn schedule_local(&self, task: Task, is_yield: bool) -> Result<(), Task> {
-        let Ok(mut slot) = self.core.try_borrow_mut() else { return Err(task) };
+        let Ok(mut slot) = self.core.try_borrow_mut() else {
+            return Err(task);
+        };
         let Some(core) = slot.as_mut() else { return Err(task) };
         let shared = self.shared();
         let should_notify = if is_yield {
