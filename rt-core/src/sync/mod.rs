@@ -8,6 +8,7 @@
 
 pub mod watch;
 
+mod blocking;
 pub(crate) mod wait_list;
 
 pub mod semaphore;
@@ -15,6 +16,8 @@ pub use semaphore::{AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePerm
 
 pub mod mutex;
 pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+
+pub mod mpsc;
 
 pub mod oneshot;
 

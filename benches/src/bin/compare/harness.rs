@@ -9,6 +9,7 @@
 use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Index of our runtime in [`Workload::runs`] and in the sample arrays.
 const OURS: usize = 0;
@@ -33,6 +34,11 @@ impl Scale {
             Scale::Quick => (full / 100).max(1),
         }
     }
+}
+
+/// Returns `elapsed` in nanoseconds per each of `count` operations.
+pub(crate) fn per_op(elapsed: Duration, count: usize) -> f64 {
+    elapsed.as_nanos() as f64 / count as f64
 }
 
 /// A measured quantity: one row of the report.
@@ -122,7 +128,7 @@ pub(crate) fn measure(workload: &Workload, rounds: usize, scale: Scale) -> Vec<R
 fn eprint_round(workload: &Workload, round: usize, rounds: usize, samples: &[Vec<Vec<f64>>; 2]) {
     for (index, metric) in workload.metrics.iter().enumerate() {
         eprintln!(
-            "  {:<18} round {}/{}: ours {:>10}  peer {:>10}  {}",
+            "  {:<20} round {}/{}: ours {:>10}  peer {:>10}  {}",
             metric.name,
             round + 1,
             rounds,
@@ -160,13 +166,15 @@ fn number(value: f64) -> String {
 
 /// Prints `rows` as a table with columns name, unit, ours, the peer and ratio.
 pub(crate) fn print_table(rows: &[Row], peer_name: &str) {
+    let name_width = column_width("name", rows.iter().map(|row| row.metric.name));
+    let unit_width = column_width("unit", rows.iter().map(|row| row.metric.unit));
     println!(
-        "{:<18} {:<10} {:>12} {:>12} {:>7}",
+        "{:<name_width$} {:<unit_width$} {:>12} {:>12} {:>7}",
         "name", "unit", "ours", peer_name, "ratio"
     );
     for row in rows {
         println!(
-            "{:<18} {:<10} {:>12} {:>12} {:>7.3}",
+            "{:<name_width$} {:<unit_width$} {:>12} {:>12} {:>7.3}",
             row.metric.name,
             row.metric.unit,
             number(row.ours),
@@ -174,6 +182,11 @@ pub(crate) fn print_table(rows: &[Row], peer_name: &str) {
             row.ratio(),
         );
     }
+}
+
+/// Returns the width of a table column: its longest cell, or its header.
+fn column_width<'a>(header: &str, cells: impl Iterator<Item = &'a str>) -> usize {
+    cells.map(str::len).chain([header.len()]).max().unwrap_or_default()
 }
 
 /// Writes `rows` as a JSON array to `path`, creating its directory.

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p benches --bin compare -- runtime          # one suite
+//! cargo run --release -p benches --bin compare -- sync             # another
 //! cargo run --release -p benches --bin compare                     # every suite
 //! cargo run --release -p benches --bin compare -- runtime --quick  # smoke test
 //! ```
@@ -30,8 +31,9 @@
 //!   per operation), so below 1 we are cheaper, 1 is parity and above 1 the peer wins:
 //!   0.80 means we spend 20 % less.
 //! - **Same code.** Each workload is one generic function over the
-//!   `runtimes::Runtime` trait, instantiated for both sides; the trait's implementations
-//!   only forward to each runtime's own API.
+//!   `runtimes::Runtime` trait (or `runtimes::SyncPrimitives`, which adds each side's
+//!   own channels, semaphore and notify), instantiated for both sides; the traits'
+//!   implementations only forward to each runtime's or sync crate's own API.
 //!
 //! A counting global allocator is installed for the whole binary (both sides pay for
 //! it) so the memory rows can count live heap bytes exactly. Before a memory run reads
@@ -55,6 +57,7 @@ mod args;
 mod harness;
 mod runtime_suite;
 mod runtimes;
+mod sync_suite;
 
 use std::process::ExitCode;
 
@@ -71,10 +74,16 @@ struct Suite {
 }
 
 /// Every suite, in the order a run without arguments runs them.
-const SUITES: &[Suite] = &[Suite {
-    name: "runtime",
-    workloads: runtime_suite::workloads,
-}];
+const SUITES: &[Suite] = &[
+    Suite {
+        name: "runtime",
+        workloads: runtime_suite::workloads,
+    },
+    Suite {
+        name: "sync",
+        workloads: sync_suite::workloads,
+    },
+];
 
 /// How every suite of this invocation is run.
 #[derive(Debug, Clone, Copy)]

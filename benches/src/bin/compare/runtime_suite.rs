@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 use futures::channel::oneshot;
 
 use crate::alloc::{live_bytes, release_free_memory, rss_bytes};
-use crate::harness::{Metric, Scale, Workload};
-use crate::runtimes::{Ours, Peer, Runtime, WORKER_THREADS};
+use crate::harness::{per_op, Metric, Scale, Workload};
+use crate::runtimes::{fresh, on_worker, Ours, Peer, Runtime};
 
 /// Tasks of `spawn_many_local`.
 const SPAWN_MANY_LOCAL: usize = 1_000_000;
@@ -87,34 +87,6 @@ pub(crate) fn workloads() -> Vec<Workload> {
             runs: both!(task_bytes),
         },
     ]
-}
-
-/// Builds a runtime and runs a few empty tasks on it, so its workers have started and
-/// been woken once before anything is timed.
-fn fresh<R: Runtime>() -> R {
-    let runtime = R::build();
-    runtime.block_on(async {
-        let handles: Vec<_> = (0..2 * WORKER_THREADS).map(|_| R::spawn(async {})).collect();
-        for handle in handles {
-            handle.await.expect("warm-up task failed");
-        }
-    });
-    runtime
-}
-
-/// Runs `root` as a task on a worker of `runtime` and returns its output.
-fn on_worker<R, T>(runtime: &R, root: impl std::future::Future<Output = T> + Send + 'static) -> T
-where
-    R: Runtime,
-    T: Send + 'static,
-{
-    let root = R::spawn_on(&runtime.handle(), root);
-    runtime.block_on(root).expect("root task failed")
-}
-
-/// Returns `elapsed` in nanoseconds per each of `count` operations.
-fn per_op(elapsed: Duration, count: usize) -> f64 {
-    elapsed.as_nanos() as f64 / count as f64
 }
 
 /// A task spawns 1,000,000 empty tasks, keeping their join handles, then awaits them

@@ -32,7 +32,6 @@
 //! # });
 //! ```
 
-mod blocking;
 mod error;
 mod guard;
 #[allow(clippy::module_inception)] // one type per file, named after it

@@ -3,9 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::blocking::{assert_not_in_runtime, block_on};
 use super::{MutexGuard, OwnedMutexGuard, TryLockError};
 use crate::loom::UnsafeCell;
+use crate::sync::blocking::{assert_not_in_runtime, block_on};
 use crate::sync::Semaphore;
 
 /// An asynchronous mutual-exclusion lock, fair (first come, first served).

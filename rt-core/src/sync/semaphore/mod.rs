@@ -59,6 +59,8 @@ mod tests;
 mod waiters;
 
 pub use acquire::{Acquire, AcquireOwned};
+// The poll-based acquire state machine, for `mpsc::PollSender` (a reusable boxed node).
+pub(crate) use acquire::RawAcquire;
 pub use error::{AcquireError, TryAcquireError};
 pub use permit::{OwnedSemaphorePermit, SemaphorePermit};
 pub use semaphore::Semaphore;

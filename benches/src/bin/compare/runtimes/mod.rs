@@ -8,11 +8,13 @@
 //! no wrapping), so the abstraction costs nothing at run time.
 
 mod rt_sched;
+mod sync;
 mod tokio;
 
 use std::fmt::Debug;
 use std::future::Future;
 
+pub(crate) use self::sync::{MpscReceiver, MpscSender, Notify, OneshotSender, Semaphore, SyncPrimitives};
 pub(crate) use self::tokio::Tokio;
 
 /// The runtime under test: rt-sched.
@@ -73,4 +75,31 @@ pub(crate) trait Runtime: Sized {
 
     /// Yields back to the scheduler once (the runtime's own `yield_now`).
     fn yield_now() -> impl Future<Output = ()> + Send;
+}
+
+/// Builds a runtime and runs a few empty tasks on it, so its workers have started and
+/// been woken once before anything is timed.
+pub(crate) fn fresh<R: Runtime>() -> R {
+    let runtime = R::build();
+    runtime.block_on(async {
+        let handles: Vec<_> = (0..2 * WORKER_THREADS).map(|_| R::spawn(async {})).collect();
+        for handle in handles {
+            handle.await.expect("warm-up task failed");
+        }
+    });
+    runtime
+}
+
+/// Runs `root` as a task on a worker of `runtime` and returns its output.
+///
+/// On a multi-thread runtime the future given to `block_on` runs on the calling thread,
+/// outside the workers, so its spawns would take the remote path; a root task spawned
+/// onto the runtime spawns locally.
+pub(crate) fn on_worker<R, T>(runtime: &R, root: impl Future<Output = T> + Send + 'static) -> T
+where
+    R: Runtime,
+    T: Send + 'static,
+{
+    let root = R::spawn_on(&runtime.handle(), root);
+    runtime.block_on(root).expect("root task failed")
 }

@@ -1,4 +1,5 @@
-//! Blocking a plain thread on a future, for the `blocking_*` methods.
+//! Blocking a plain thread on a future, for the `blocking_*` methods of every
+//! primitive (and for mpsc's `try_recv` waiting out a send that is half done).
 
 use std::future::Future;
 use std::pin::pin;
