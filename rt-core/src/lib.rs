@@ -6,8 +6,9 @@
 //! authors use [`task`]'s low-level half: [`task::Schedule`], [`task::new_task`],
 //! [`task::OwnedTasks`] and [`task::Inject`].
 //!
-//! The reactor, the timer wheel and `sync::{oneshot, mpsc, Semaphore, Notify}` join
-//! this crate in later work (see the workspace README).
+//! [`sync`] holds the runtime-agnostic primitives (`oneshot`, `mpsc`, `Semaphore`,
+//! `Notify`, `watch`, `Mutex`). The reactor and the timer wheel join this crate in later
+//! work (see the workspace README).
 //!
 //! # A task without a runtime
 //!
