@@ -96,11 +96,13 @@ impl Waiter {
     ///
     /// The lock is held and `node` is alive.
     unsafe fn links<R>(node: NonNull<Waiter>, f: impl FnOnce(&mut Links) -> R) -> R {
-        // SAFETY: the caller guarantees the node is alive; the lock gives exclusive
-        // access to the links of every node linked (or being linked) under it.
-        unsafe { node.as_ref() }
-            .links
-            .with_mut(|links| f(unsafe { &mut *links }))
+        // SAFETY: the caller guarantees the node is alive.
+        let node = unsafe { node.as_ref() };
+        node.links.with_mut(|links| {
+            // SAFETY: the lock gives exclusive access to the links of every node linked
+            // (or being linked) under it.
+            f(unsafe { &mut *links })
+        })
     }
 }
 
