@@ -101,25 +101,3 @@ impl Drop for EnterGuard {
         let _ = with(|c| c.runtime_entered.set(false));
     }
 }
-
-/// Temporarily leaves the runtime on this thread, for code that blocks on purpose
-/// (`block_in_place`-style work, or a blocking-pool thread). Returns a guard that
-/// re-enters when dropped, or `None` when the thread was not in a runtime.
-pub fn exit_runtime() -> Option<ExitGuard> {
-    let was = with(|c| c.runtime_entered.replace(false)).unwrap_or(false);
-    was.then_some(ExitGuard {
-        _not_send: std::marker::PhantomData,
-    })
-}
-
-/// Re-enters the runtime when dropped; see [`exit_runtime`].
-#[derive(Debug)]
-pub struct ExitGuard {
-    _not_send: std::marker::PhantomData<*const ()>,
-}
-
-impl Drop for ExitGuard {
-    fn drop(&mut self) {
-        let _ = with(|c| c.runtime_entered.set(true));
-    }
-}

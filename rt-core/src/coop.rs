@@ -24,7 +24,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
 use crate::context;
 
@@ -183,14 +183,4 @@ pub fn with_budget<R>(f: impl FnOnce() -> R) -> R {
     }
     let _restore = Restore(context::with(|c| c.budget.replace(Budget::initial())));
     f()
-}
-
-/// Polls `f` only if budget remains; used by resources that are polled in loops.
-pub fn poll_budgeted<T>(cx: &mut Context<'_>, f: impl FnOnce(&mut Context<'_>) -> Poll<T>) -> Poll<T> {
-    let restore = ready!(poll_proceed(cx));
-    let out = f(cx);
-    if out.is_ready() {
-        restore.made_progress();
-    }
-    out
 }

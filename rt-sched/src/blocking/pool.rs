@@ -48,7 +48,6 @@ struct Shared {
     shutdown: bool,
     /// Threads that have not exited yet (including ones past their last task).
     num_live: usize,
-    next_thread_id: usize,
 }
 
 impl BlockingPool {
@@ -63,7 +62,6 @@ impl BlockingPool {
                         num_notify: 0,
                         shutdown: false,
                         num_live: 0,
-                        next_thread_id: 0,
                     }),
                     condvar: Condvar::new(),
                     exited: Condvar::new(),
@@ -155,14 +153,12 @@ impl Spawner {
             .store(shared.queue.len(), Ordering::Relaxed);
         if shared.num_idle == 0 {
             if shared.num_threads < self.inner.thread_cap {
-                let id = shared.next_thread_id;
-                shared.next_thread_id += 1;
                 shared.num_threads += 1;
                 shared.num_live += 1;
                 self.inner
                     .num_threads_metric
                     .store(shared.num_threads, Ordering::Relaxed);
-                match self.spawn_thread(id, rt.cloned()) {
+                match self.spawn_thread(rt.cloned()) {
                     Ok(()) => {}
                     Err(e) => {
                         shared.num_threads -= 1;
@@ -189,13 +185,13 @@ impl Spawner {
         Ok(())
     }
 
-    fn spawn_thread(&self, id: usize, rt: Option<scheduler::Handle>) -> io::Result<()> {
-        let builder = self.inner.config.thread_builder("blocking", id);
+    fn spawn_thread(&self, rt: Option<scheduler::Handle>) -> io::Result<()> {
+        let builder = self.inner.config.thread_builder();
         let spawner = self.clone();
         builder
             .spawn(move || {
                 let _guard = rt.as_ref().map(context::set_current);
-                spawner.run(id);
+                spawner.run();
             })
             .map(drop)
     }
@@ -203,7 +199,7 @@ impl Spawner {
     /// A pool thread. Every decision (take work, wait, exit) is made under the lock,
     /// and pushers update the counts under the same lock, so no push is ever left
     /// without a thread to run it.
-    fn run(&self, _id: usize) {
+    fn run(&self) {
         let inner = &*self.inner;
         if let Some(f) = &inner.config.on_thread_start {
             f();

@@ -17,7 +17,7 @@ pub(crate) struct ThreadConfig {
 }
 
 impl ThreadConfig {
-    pub(crate) fn thread_builder(&self, _role: &str, _index: usize) -> ThreadBuilder {
+    pub(crate) fn thread_builder(&self) -> ThreadBuilder {
         let mut builder = ThreadBuilder::new().name((self.name)());
         if let Some(size) = self.stack_size {
             builder = builder.stack_size(size);

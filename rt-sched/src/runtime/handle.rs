@@ -112,7 +112,7 @@ impl Handle {
         let _handle = context::set_current(&self.inner);
         match &self.inner {
             scheduler::Handle::CurrentThread(h) => scheduler::current_thread::Handle::block_on(h, future),
-            scheduler::Handle::MultiThread(_) => park::block_on_thread(rt_core::coop::unconstrained(future)),
+            scheduler::Handle::MultiThread(_) => park::block_on_thread(future),
         }
     }
 

@@ -355,7 +355,7 @@ pub(crate) fn spawn_workers(
         let handle = handle.clone();
         let member = group.join();
         let threads_cfg = threads.clone();
-        threads.thread_builder("worker", index).spawn(move || {
+        threads.thread_builder().spawn(move || {
             let _member = member;
             if let Some(f) = &threads_cfg.on_thread_start {
                 f();
