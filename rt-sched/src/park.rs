@@ -60,6 +60,11 @@ impl Parker {
 }
 
 impl Unparker {
+    /// Whether both unparkers wake the same parker.
+    pub(crate) fn same_thread(&self, other: &Unparker) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// Wakes the parked thread, or makes its next `park` return at once.
     pub(crate) fn unpark(&self) {
         self.inner.unpark();

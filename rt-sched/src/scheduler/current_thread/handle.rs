@@ -98,6 +98,9 @@ impl Handle {
     /// Runs `future` to completion on this thread, driving the tasks meanwhile.
     pub(crate) fn block_on<F: Future>(this: &Arc<Self>, future: F) -> F::Output {
         let mut future = pin!(future);
+        // Only used while another thread holds the core; made once, registered once
+        // per release of the core (a release drains `waiters`).
+        let mut waiting: Option<(Parker, Waker)> = None;
         loop {
             // Bind first: a guard temporary in the `if let` would stay locked for the
             // whole block, and `CoreGuard` locks `core` again to hand it back.
@@ -111,13 +114,21 @@ impl Handle {
             }
             // Another thread drives the tasks: poll only our future until it is done
             // or the core is free.
-            let parker = Parker::new();
-            let waker = park::thread_waker(parker.unparker());
-            let mut cx = TaskContext::from_waker(&waker);
-            if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            let (parker, waker) = waiting.get_or_insert_with(|| {
+                let parker = Parker::new();
+                let waker = park::thread_waker(parker.unparker());
+                (parker, waker)
+            });
+            if let Poll::Ready(out) = future.as_mut().poll(&mut TaskContext::from_waker(waker)) {
                 return out;
             }
-            this.waiters.lock().push(parker.unparker());
+            {
+                let mut waiters = this.waiters.lock();
+                let me = parker.unparker();
+                if !waiters.iter().any(|w| w.same_thread(&me)) {
+                    waiters.push(me);
+                }
+            }
             if this.core.lock().is_some() {
                 continue;
             }
