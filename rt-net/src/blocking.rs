@@ -18,7 +18,7 @@ use rt_core::task::{JoinError, JoinHandle};
 pub(crate) fn runtime() -> io::Result<rt_sched::Handle> {
     rt_sched::Handle::try_current().map_err(|_| {
         io::Error::other(
-            "no runtime running: rt-net file system operations run on the blocking pool \
+            "no runtime running: rt-net file system and DNS operations run on the blocking pool \
              and must be called from inside an rt-sched runtime",
         )
     })

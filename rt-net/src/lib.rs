@@ -3,7 +3,9 @@
 //! Today this crate holds the pieces that need no reactor:
 //!
 //! * [`fs`]: [`fs::File`] and the file system functions, run on the blocking pool of
-//!   `rt-sched`.
+//!   `rt-sched`;
+//! * [`lookup_host`] and the [`ToSocketAddrs`] trait: name resolution on the blocking
+//!   pool, literal addresses without it.
 //!
 //! The sockets (`TcpListener`, `TcpStream`, `UdpSocket`, `UnixListener`, `UnixStream`,
 //! `UnixDatagram`) and signals come with the reactor of `rt-core`. Every I/O type
@@ -30,11 +32,18 @@
 //!     rt_net::fs::File::open(&path).await?.read_to_string(&mut text).await?;
 //!     assert_eq!(text, "hello, file");
 //!
+//!     let addrs: Vec<_> = rt_net::lookup_host("127.0.0.1:8080").await?.collect();
+//!     assert_eq!(addrs, ["127.0.0.1:8080".parse().unwrap()]);
 //!     rt_net::fs::remove_file(&path).await
 //! })
 //! # }
 //! ```
 #![forbid(unsafe_code)]
 
+mod addr;
 mod blocking;
+mod dns;
 pub mod fs;
+
+pub use addr::ToSocketAddrs;
+pub use dns::lookup_host;

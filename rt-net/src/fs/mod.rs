@@ -8,7 +8,7 @@
 //! * [`File`] and [`OpenOptions`]: an open file read and written through the
 //!   `futures-io` traits, buffered in chunks of up to 2 MiB per trip to the pool (see
 //!   [`File`] for the buffering rules and how errors of background writes surface).
-//! * Whole files: [`read`], [`read_to_string`], [`write`].
+//! * Whole files: [`read`], [`read_to_string`], [`write()`].
 //! * Directories: [`read_dir`] ([`ReadDir`], [`DirEntry`]), [`create_dir`],
 //!   [`create_dir_all`], [`remove_dir`], [`remove_dir_all`].
 //! * Paths: [`metadata`], [`symlink_metadata`], [`try_exists`], [`canonicalize`],
