@@ -5,7 +5,9 @@
 //! * [`fs`]: [`fs::File`] and the file system functions, run on the blocking pool of
 //!   `rt-sched`;
 //! * [`lookup_host`] and the [`ToSocketAddrs`] trait: name resolution on the blocking
-//!   pool, literal addresses without it.
+//!   pool, literal addresses without it;
+//! * [`io`]: [`io::copy_bidirectional`] (the core of a proxy) and [`io::copy`], over any
+//!   `futures-io` streams.
 //!
 //! The sockets (`TcpListener`, `TcpStream`, `UdpSocket`, `UnixListener`, `UnixStream`,
 //! `UnixDatagram`) and signals come with the reactor of `rt-core`. Every I/O type
@@ -44,6 +46,7 @@ mod addr;
 mod blocking;
 mod dns;
 pub mod fs;
+pub mod io;
 
 pub use addr::ToSocketAddrs;
 pub use dns::lookup_host;

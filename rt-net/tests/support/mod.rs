@@ -1,9 +1,10 @@
 //! Helpers shared by the rt-net integration tests: runtimes of each flavour under a
-//! watchdog and temporary directories.
+//! watchdog, temporary directories, and an in-memory duplex pipe.
 
 // Every test crate includes this module and uses a different subset of it.
 #![allow(dead_code)]
 
+pub(crate) mod duplex;
 pub(crate) mod temp;
 
 use std::future::Future;
