@@ -419,8 +419,13 @@ fn the_ready_kinds_map_from_mio() {
 }
 
 #[test]
-fn poll_evented_is_send_and_sync() {
+fn poll_evented_and_its_futures_are_send() {
     fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>(_: &T) {}
     send_sync::<PollEvented<UnixStream>>();
     send_sync::<PollEvented<TcpListener>>();
+    let _rt = Rt::new();
+    let (a, _b) = pair();
+    send(&a.readiness(Interest::READABLE));
+    send(&a.async_io(Interest::READABLE, |s| (&*s).read(&mut [0; 1])));
 }

@@ -46,7 +46,7 @@ use super::registration::Registration;
 /// let (a, b) = mio::net::UnixStream::pair()?;
 /// let (a, b) = (PollEvented::new(a)?, PollEvented::new(b)?);
 ///
-/// (&*b.get_ref()).write_all(b"ping")?;
+/// b.get_ref().write_all(b"ping")?;
 /// driver.park_timeout(&handle, std::time::Duration::from_millis(100)); // dispatch the event
 /// let mut buf = [0; 4];
 /// let n = a.try_io(rt_core::io::Interest::READABLE, |s| (&*s).read(&mut buf))?;
