@@ -7,8 +7,18 @@
 //! [`task::OwnedTasks`] and [`task::Inject`].
 //!
 //! [`sync`] holds the runtime-agnostic primitives (`oneshot`, `mpsc`, `Semaphore`,
-//! `Notify`, `watch`, `Mutex`). The reactor and the timer wheel join this crate in later
-//! work (see the workspace README).
+//! `Notify`, `watch`, `Mutex`).
+//!
+//! [`driver`] is what a scheduler's worker parks on when it has nothing to run: a
+//! [`driver::Driver`] waits in the mio reactor (or on a condvar when I/O is disabled)
+//! and its cloneable [`driver::Handle`] wakes it from any thread. The reactor itself is
+//! [`io`]: per-registration readiness with a tick (a clear after `WouldBlock` never
+//! loses a new edge), generation-checked tokens, separate read and write wakers plus a
+//! multi-waiter list, readiness polls that spend the cooperative budget, and errors
+//! instead of hangs at shutdown. [`io::PollEvented`] wraps a mio source; rt-net's
+//! sockets are built on it. Schedulers make their driver's handle current with
+//! [`context::set_current_handle`] so that sources find it. The timer wheel joins the
+//! driver in later work (see the workspace README).
 //!
 //! # A task without a runtime
 //!
