@@ -44,6 +44,8 @@
 
 pub mod context;
 pub mod coop;
+pub mod driver;
+pub mod io;
 #[doc(hidden)]
 pub mod loom;
 pub mod sync;

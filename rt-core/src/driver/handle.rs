@@ -1,0 +1,75 @@
+//! `Handle`: the shared, cloneable side of a driver.
+
+use std::fmt;
+
+use super::unpark::Unparker;
+use crate::loom::sync::Arc;
+
+/// A cheap, cloneable reference to a [`Driver`](super::Driver): wakes the thread parked
+/// on it and gives I/O sources and timers access to the reactor and the timer wheel.
+///
+/// `Send + Sync`; cloning it clones an `Arc`.
+#[derive(Clone)]
+pub struct Handle {
+    pub(super) shared: Arc<Shared>,
+}
+
+/// What the handle shares with the driver.
+pub(super) struct Shared {
+    /// Wakes the parked thread. An `Arc` of its own so that the timer wheel can hold
+    /// it without a reference cycle through the handle.
+    pub(super) unparker: Arc<Unparker>,
+    /// The reactor's registration table and mio registry; `None` when I/O is disabled.
+    #[cfg(not(loom))]
+    pub(super) io: Option<crate::io::ReactorHandle>,
+    /// Whether `Config::enable_time` was set. The timer wheel's handle joins here.
+    pub(super) time_enabled: bool,
+}
+
+impl Handle {
+    /// Wakes the thread parked on the driver (in `park`), or, if none is parked, makes
+    /// the next `park` return at once.
+    ///
+    /// With I/O enabled this writes to the reactor's `mio::Waker`, but only when a
+    /// thread is actually parked: an unpark of a running driver costs one atomic swap.
+    pub fn unpark(&self) {
+        self.shared.unparker.unpark();
+    }
+
+    /// Whether the driver runs the I/O reactor.
+    pub fn io_enabled(&self) -> bool {
+        #[cfg(not(loom))]
+        return self.shared.io.is_some();
+        #[cfg(loom)]
+        return false;
+    }
+
+    /// Whether the driver runs the timers.
+    pub fn time_enabled(&self) -> bool {
+        self.shared.time_enabled
+    }
+
+    /// The reactor, when I/O is enabled.
+    #[cfg(not(loom))]
+    #[allow(dead_code)] // Used by the registrations, which come next.
+    pub(crate) fn io(&self) -> Option<&crate::io::ReactorHandle> {
+        self.shared.io.as_ref()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+impl Handle {
+    /// The address of the shared state, to tell drivers apart in tests.
+    pub(crate) fn shared_ptr(&self) -> *const () {
+        Arc::as_ptr(&self.shared).cast()
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("io_enabled", &self.io_enabled())
+            .field("time_enabled", &self.time_enabled())
+            .finish_non_exhaustive()
+    }
+}
