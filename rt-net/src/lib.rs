@@ -9,3 +9,7 @@
 //! It is filled by the reactor and sockets work (issue 4); today it only re-exports the
 //! runtime so that the dependency graph of the workspace is already in place.
 #![forbid(unsafe_code)]
+
+pub mod net;
+
+pub use net::{TcpListener, TcpSocket, TcpStream};

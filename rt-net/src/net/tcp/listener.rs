@@ -1,0 +1,241 @@
+//! `TcpListener`: a listening TCP socket on the reactor.
+
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::task::{Context, Poll};
+
+use rt_core::io::{Interest, PollEvented};
+
+use super::accept::{self, Backoff, Failure};
+use super::{TcpSocket, TcpStream};
+use crate::net::error::context;
+
+type MioListener = mio::net::TcpListener;
+
+/// The listen backlog of [`TcpListener::bind`]: how many connections the kernel queues
+/// before `accept` takes them (capped by the kernel at `net.core.somaxconn`).
+///
+/// 1,024, so that a burst of thousands of connections is not met with dropped SYNs
+/// (and the clients' one-second retransmission delay), as a backlog of 128 would be.
+pub const DEFAULT_BACKLOG: u32 = 1024;
+
+/// A TCP socket listening for connections, registered with the runtime's reactor.
+///
+/// # Examples
+///
+/// The hello-world server:
+///
+/// ```no_run
+/// use futures::io::AsyncWriteExt;
+/// use rt_net::net::TcpListener;
+///
+/// # async fn serve() -> std::io::Result<()> {
+/// let listener = TcpListener::bind("127.0.0.1:8080".parse().unwrap()).await?;
+/// loop {
+///     let (mut socket, _peer) = listener.accept().await?;
+///     rt_sched::spawn(async move {
+///         let _ = socket.write_all(b"Hello World\n").await;
+///     });
+/// }
+/// # }
+/// ```
+pub struct TcpListener {
+    io: PollEvented<MioListener>,
+    backoff: Backoff,
+}
+
+impl TcpListener {
+    /// Binds to `addr` (with `SO_REUSEADDR`, so a restarted server gets its port back)
+    /// and listens with a backlog of [`DEFAULT_BACKLOG`]. Port 0 asks the OS for a free
+    /// port; [`local_addr`](TcpListener::local_addr) tells which.
+    ///
+    /// Use [`TcpSocket`] for other options or another backlog.
+    ///
+    /// # Errors
+    ///
+    /// `AddrInUse`, `AddrNotAvailable`, `PermissionDenied` (a privileged port), ...,
+    /// with the address in the message; or when called outside a runtime with I/O
+    /// enabled.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe (nothing is kept if the future is dropped).
+    pub async fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+        let socket = TcpSocket::new_for_addr(&addr)?;
+        socket.set_reuseaddr(true)?;
+        socket.bind(addr)?;
+        socket.listen(DEFAULT_BACKLOG)
+    }
+
+    /// Registers a listening mio socket.
+    pub(super) fn from_mio(listener: MioListener) -> io::Result<TcpListener> {
+        Ok(TcpListener {
+            io: PollEvented::new_with_interest(listener, Interest::READABLE)?,
+            backoff: Backoff::new(),
+        })
+    }
+
+    /// Wraps a standard-library listener (it is put in non-blocking mode) and registers
+    /// it with the current runtime's reactor. Its backlog is whatever it was created
+    /// with (128 for `std::net::TcpListener::bind`).
+    ///
+    /// # Errors
+    ///
+    /// When the listener cannot be made non-blocking, or when called outside a runtime
+    /// with I/O enabled.
+    pub fn from_std(listener: std::net::TcpListener) -> io::Result<TcpListener> {
+        listener.set_nonblocking(true)?;
+        TcpListener::from_mio(MioListener::from_std(listener))
+    }
+
+    /// Deregisters the listener and returns it as a standard-library listener, still in
+    /// non-blocking mode.
+    ///
+    /// # Errors
+    ///
+    /// When the reactor refuses to deregister it.
+    pub fn into_std(self) -> io::Result<std::net::TcpListener> {
+        self.io.into_inner().map(std::net::TcpListener::from)
+    }
+
+    /// Waits for a connection and returns it with the peer's address.
+    ///
+    /// Any number of tasks may accept on one listener at once. Failures that concern
+    /// one pending connection (`ECONNABORTED`, ...) are skipped. When the process is
+    /// out of file descriptors or memory (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`) the
+    /// call does not fail and does not spin: it waits 1 ms, then twice as long after
+    /// each new failure (at most 256 ms) on the runtime's timer, and tries again; on a
+    /// runtime without time enabled it waits for the listener's next readiness event
+    /// instead. Connections already accepted keep being served meanwhile.
+    ///
+    /// # Errors
+    ///
+    /// When the listener itself fails (the message says `accept on <address>`), when
+    /// the accepted connection cannot be registered, or when the runtime has shut down.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a connection is only taken from the kernel's queue when the call
+    /// returns it.
+    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        loop {
+            let event = self.io.readiness(Interest::READABLE).await?;
+            let err = match self.io.get_ref().accept() {
+                Ok((socket, peer)) => return self.accepted(socket, peer),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.io.clear_readiness(event);
+                    continue;
+                }
+                Err(e) => e,
+            };
+            match accept::classify(&err) {
+                Failure::Skip => {}
+                Failure::Exhausted if accept::timer_available() => {
+                    rt_core::time::sleep(self.backoff.next_delay()).await;
+                }
+                // No timer: sleep until the next readiness event instead of spinning.
+                Failure::Exhausted => self.io.clear_readiness(event),
+                Failure::Fatal => return Err(self.accept_error(err)),
+            }
+        }
+    }
+
+    /// Polls for a connection: the poll-based form of [`accept`](TcpListener::accept),
+    /// with the same handling of failures (the backoff wakes `cx` from a small timer
+    /// task).
+    ///
+    /// Only the waker of the last call is kept: poll from one task at a time (several
+    /// tasks accepting at once should use `accept`).
+    ///
+    /// # Errors
+    ///
+    /// As [`accept`](TcpListener::accept).
+    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+        loop {
+            let event = match self.io.poll_read_ready(cx) {
+                Poll::Ready(Ok(event)) => event,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            };
+            let err = match self.io.get_ref().accept() {
+                Ok((socket, peer)) => return Poll::Ready(self.accepted(socket, peer)),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.io.clear_readiness(event);
+                    continue;
+                }
+                Err(e) => e,
+            };
+            match accept::classify(&err) {
+                Failure::Skip => {}
+                Failure::Exhausted => {
+                    if accept::wake_after(self.backoff.next_delay(), cx.waker()) {
+                        return Poll::Pending;
+                    }
+                    self.io.clear_readiness(event);
+                }
+                Failure::Fatal => return Poll::Ready(Err(self.accept_error(err))),
+            }
+        }
+    }
+
+    /// Registers an accepted connection.
+    fn accepted(&self, socket: mio::net::TcpStream, peer: SocketAddr) -> io::Result<(TcpStream, SocketAddr)> {
+        self.backoff.reset();
+        Ok((TcpStream::new(socket)?, peer))
+    }
+
+    /// An error that ends an accept, with the listener's address.
+    fn accept_error(&self, err: io::Error) -> io::Error {
+        match self.local_addr() {
+            Ok(addr) => context(err, format_args!("accept on {addr}")),
+            Err(_) => context(err, "accept"),
+        }
+    }
+
+    /// The local address the listener is bound to.
+    ///
+    /// # Errors
+    ///
+    /// When the OS cannot tell.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// Sets the IP time-to-live of the packets of accepted connections (`IP_TTL`).
+    ///
+    /// # Errors
+    ///
+    /// When the OS rejects the value.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.io.get_ref().set_ttl(ttl)
+    }
+
+    /// The IP time-to-live.
+    ///
+    /// # Errors
+    ///
+    /// When the OS cannot read the option.
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.io.get_ref().ttl()
+    }
+}
+
+impl fmt::Debug for TcpListener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.io.get_ref(), f)
+    }
+}
+
+impl AsFd for TcpListener {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.get_ref().as_fd()
+    }
+}
+
+impl AsRawFd for TcpListener {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.get_ref().as_raw_fd()
+    }
+}
