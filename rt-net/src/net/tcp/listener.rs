@@ -36,7 +36,7 @@ pub const DEFAULT_BACKLOG: u32 = 1024;
 /// loop {
 ///     let (mut socket, _peer) = listener.accept().await?;
 ///     rt_sched::spawn(async move {
-///         let _ = socket.write_all(b"Hello World\n").await;
+///         let _ = socket.write_all(b"Hello World").await;
 ///     });
 /// }
 /// # }

@@ -342,6 +342,24 @@ impl TcpStream {
     /// Splits the stream into a read half and a write half that borrow it, for reading
     /// and writing at once (from one task, with `join!`/`select!`, or from two scoped
     /// tasks). Costs nothing.
+    ///
+    /// With `futures::io::AsyncReadExt` in scope, `stream.split()` on a `TcpStream`
+    /// value resolves to that trait's `split(self)` (two halves behind a lock) rather
+    /// than to this method: write `TcpStream::split(&mut stream)` or
+    /// `(&mut stream).split()`.
+    ///
+    /// # Examples
+    ///
+    /// An echo of everything the peer sends:
+    ///
+    /// ```no_run
+    /// use rt_net::net::TcpStream;
+    ///
+    /// # async fn echo(mut stream: TcpStream) -> std::io::Result<u64> {
+    /// let (mut reader, mut writer) = TcpStream::split(&mut stream);
+    /// futures::io::copy(&mut reader, &mut writer).await
+    /// # }
+    /// ```
     pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
         split::split(self)
     }
