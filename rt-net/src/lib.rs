@@ -1,15 +1,52 @@
 //! Async networking and file I/O for the rt-stack runtime.
 //!
-//! This crate will hold `TcpListener`, `TcpStream`, `UdpSocket`, `UnixListener`,
-//! `UnixStream`, `UnixDatagram`, `fs::File` and the fs functions, `lookup_host`,
-//! `copy_bidirectional` and signal handling, all built on the mio-backed reactor of
-//! `rt-core` and, for files and DNS, the blocking pool of `rt-sched`. The I/O types
-//! implement the `futures-io` traits so `futures::io` helpers work on them unchanged.
+//! Today this crate holds:
 //!
-//! It is filled by the reactor and sockets work (issue 4); today it only re-exports the
-//! runtime so that the dependency graph of the workspace is already in place.
+//! * [`net`]: [`TcpListener`], [`TcpStream`] and [`TcpSocket`] on the reactor of
+//!   `rt-core`;
+//! * [`fs`]: [`fs::File`] and the file system functions, run on the blocking pool of
+//!   `rt-sched`;
+//! * [`lookup_host`] and the [`ToSocketAddrs`] trait: name resolution on the blocking
+//!   pool, literal addresses without it.
+//!
+//! UDP and Unix-domain sockets and signals come next. Every I/O type
+//! implements the [`futures_io`] traits, so the `futures::io` helpers (`read_to_end`,
+//! `write_all`, `BufReader`, ...) work on them unchanged.
+//!
+//! Everything here must run inside an rt-sched runtime; called outside one, it returns
+//! an [`std::io::Error`] rather than panicking.
+//!
+//! # Examples
+//!
+//! ```
+//! use futures::io::{AsyncReadExt, AsyncWriteExt};
+//!
+//! # fn main() -> std::io::Result<()> {
+//! # let path = std::env::temp_dir().join(format!("rt-net-doc-{}.txt", std::process::id()));
+//! let rt = rt_sched::Runtime::new()?;
+//! rt.block_on(async {
+//!     let mut file = rt_net::fs::File::create(&path).await?;
+//!     file.write_all(b"hello, file").await?;
+//!     file.flush().await?;
+//!
+//!     let mut text = String::new();
+//!     rt_net::fs::File::open(&path).await?.read_to_string(&mut text).await?;
+//!     assert_eq!(text, "hello, file");
+//!
+//!     let addrs: Vec<_> = rt_net::lookup_host("127.0.0.1:8080").await?.collect();
+//!     assert_eq!(addrs, ["127.0.0.1:8080".parse().unwrap()]);
+//!     rt_net::fs::remove_file(&path).await
+//! })
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 
+mod addr;
+mod blocking;
+mod dns;
+pub mod fs;
 pub mod net;
 
+pub use addr::ToSocketAddrs;
+pub use dns::lookup_host;
 pub use net::{TcpListener, TcpSocket, TcpStream};

@@ -21,7 +21,8 @@ use std::time::{Duration, Instant};
 
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 use rt_net::net::TcpStream;
-use support::{listener, raise_nofile, watchdog};
+use support::tcp::{listener, raise_nofile};
+use support::watchdog;
 
 const CONNS: usize = 10_000;
 /// Descriptors a process needs beside its connections (runtime, stdio, test harness).
@@ -44,7 +45,7 @@ fn ten_thousand_concurrent_connections() {
         );
         return;
     }
-    watchdog(240, server_process);
+    watchdog(server_process);
 }
 
 /// Accepts CONNS connections, echoes a byte on each, and holds them until the client

@@ -17,7 +17,8 @@ use std::time::Duration;
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 use rt_net::net::TcpStream;
 use rt_sched::{Builder, Runtime};
-use support::{listener, nofile_limit, process_cpu_time, set_nofile_soft, watchdog};
+use support::tcp::{listener, nofile_limit, process_cpu_time, set_nofile_soft};
+use support::watchdog;
 
 /// Connections served before the limit is hit.
 const HELD: usize = 8;
@@ -63,7 +64,7 @@ fn listener_under_an_fd_limit_keeps_serving() {
     ];
     for (name, runtime, timer) in variants {
         println!("--- {name}");
-        watchdog(60, move || scenario(runtime(), timer));
+        watchdog(move || scenario(runtime(), timer));
     }
 }
 

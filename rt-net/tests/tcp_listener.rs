@@ -12,7 +12,7 @@ use futures::future::poll_fn;
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 use rt_net::net::tcp::DEFAULT_BACKLOG;
 use rt_net::net::{TcpListener, TcpSocket, TcpStream};
-use support::{any_local, each_flavor, listener};
+use support::tcp::{any_local, each_flavor, listener};
 
 #[test]
 fn accept_from_several_tasks() {

@@ -9,11 +9,12 @@ use std::io;
 
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 use rt_net::net::{TcpListener, TcpSocket, TcpStream};
-use support::{any_local, each_flavor, pair, watchdog};
+use support::tcp::{any_local, each_flavor, pair};
+use support::watchdog;
 
 #[test]
 fn sockets_outside_a_runtime_are_an_error() {
-    watchdog(10, || {
+    watchdog(|| {
         let err = futures::executor::block_on(TcpListener::bind(any_local())).unwrap_err();
         assert!(err.to_string().contains("no reactor running"), "{err}");
 
@@ -39,7 +40,7 @@ fn sockets_outside_a_runtime_are_an_error() {
 
 #[test]
 fn a_runtime_without_io_is_an_error() {
-    watchdog(10, || {
+    watchdog(|| {
         let rt = rt_sched::Builder::new_current_thread().enable_time().build().unwrap();
         let err = rt.block_on(TcpListener::bind(any_local())).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::Other, "{err}");

@@ -5,7 +5,7 @@ mod support;
 
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 use rt_net::net::TcpStream;
-use support::{each_flavor, pair};
+use support::tcp::{each_flavor, pair};
 
 #[test]
 fn split_reads_and_writes_at_once() {

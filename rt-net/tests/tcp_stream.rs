@@ -13,7 +13,7 @@ use std::time::Duration;
 use futures::future::poll_fn;
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 use rt_net::net::TcpStream;
-use support::{each_flavor, listener, pair};
+use support::tcp::{each_flavor, listener, pair};
 
 /// Echoes everything it reads until end-of-file, then closes its write side.
 async fn echo(mut stream: TcpStream) -> io::Result<u64> {
