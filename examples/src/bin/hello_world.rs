@@ -6,15 +6,13 @@
 //! ```
 #![forbid(unsafe_code)]
 
-use std::net::SocketAddr;
-
 use futures::io::AsyncWriteExt;
 use rt_net::net::TcpListener;
 
 #[rt_sched::main]
 async fn main() -> std::io::Result<()> {
     let addr = addr_from_args("127.0.0.1:8080");
-    let listener = TcpListener::bind(addr).await?;
+    let listener = TcpListener::bind(addr.as_str()).await?;
     println!("hello_world: listening on {}", listener.local_addr()?);
     loop {
         let (mut socket, _peer) = listener.accept().await?;
@@ -27,8 +25,8 @@ async fn main() -> std::io::Result<()> {
     }
 }
 
-/// The `--addr ADDR` argument, or `default`.
-fn addr_from_args(default: &str) -> SocketAddr {
+/// The `--addr HOST:PORT` argument, or `default`.
+fn addr_from_args(default: &str) -> String {
     let mut args = std::env::args().skip(1);
     let mut addr = default.to_owned();
     while let Some(arg) = args.next() {
@@ -42,6 +40,6 @@ fn addr_from_args(default: &str) -> SocketAddr {
 }
 
 fn exit_with_usage(bad: &str) -> ! {
-    eprintln!("hello_world: bad argument {bad:?}\nusage: hello_world [--addr IP:PORT]");
+    eprintln!("hello_world: bad argument {bad:?}\nusage: hello_world [--addr HOST:PORT]");
     std::process::exit(2)
 }

@@ -6,14 +6,12 @@
 //! ```
 #![forbid(unsafe_code)]
 
-use std::net::SocketAddr;
-
 use rt_net::net::{TcpListener, TcpStream};
 
 #[rt_sched::main]
 async fn main() -> std::io::Result<()> {
     let addr = addr_from_args("127.0.0.1:7000");
-    let listener = TcpListener::bind(addr).await?;
+    let listener = TcpListener::bind(addr.as_str()).await?;
     println!("tcp_echo: listening on {}", listener.local_addr()?);
     loop {
         let (stream, peer) = listener.accept().await?;
@@ -32,8 +30,8 @@ async fn echo(mut stream: TcpStream) -> std::io::Result<()> {
     futures::io::AsyncWriteExt::close(&mut writer).await
 }
 
-/// The `--addr ADDR` argument, or `default`.
-fn addr_from_args(default: &str) -> SocketAddr {
+/// The `--addr HOST:PORT` argument, or `default`.
+fn addr_from_args(default: &str) -> String {
     let mut args = std::env::args().skip(1);
     let mut addr = default.to_owned();
     while let Some(arg) = args.next() {
@@ -47,6 +45,6 @@ fn addr_from_args(default: &str) -> SocketAddr {
 }
 
 fn exit_with_usage(bad: &str) -> ! {
-    eprintln!("tcp_echo: bad argument {bad:?}\nusage: tcp_echo [--addr IP:PORT]");
+    eprintln!("tcp_echo: bad argument {bad:?}\nusage: tcp_echo [--addr HOST:PORT]");
     std::process::exit(2)
 }

@@ -39,6 +39,11 @@ pub(crate) fn context(source: io::Error, what: impl fmt::Display) -> io::Error {
     io::Error::new(kind, Context { what, source })
 }
 
+/// The error of a `bind` / `connect` whose address resolved to nothing.
+pub(crate) fn no_address() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, "could not resolve to any address")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,7 @@
 //! # fn main() -> std::io::Result<()> {
 //! let rt = rt_sched::Builder::new_multi_thread().enable_all().build()?;
 //! rt.block_on(async {
-//!     let listener = TcpListener::bind("127.0.0.1:7000".parse().unwrap()).await?;
+//!     let listener = TcpListener::bind("127.0.0.1:7000").await?;
 //!     loop {
 //!         let (stream, _peer) = listener.accept().await?;
 //!         rt_sched::spawn(async move {

@@ -10,7 +10,9 @@ use rt_core::io::{Interest, PollEvented};
 
 use super::accept::{self, Backoff, Failure};
 use super::{TcpSocket, TcpStream};
-use crate::net::error::context;
+use crate::dns::to_socket_addrs;
+use crate::net::error::{context, no_address};
+use crate::ToSocketAddrs;
 
 type MioListener = mio::net::TcpListener;
 
@@ -32,7 +34,7 @@ pub const DEFAULT_BACKLOG: u32 = 1024;
 /// use rt_net::net::TcpListener;
 ///
 /// # async fn serve() -> std::io::Result<()> {
-/// let listener = TcpListener::bind("127.0.0.1:8080".parse().unwrap()).await?;
+/// let listener = TcpListener::bind("127.0.0.1:8080").await?;
 /// loop {
 ///     let (mut socket, _peer) = listener.accept().await?;
 ///     rt_sched::spawn(async move {
@@ -48,21 +50,35 @@ pub struct TcpListener {
 
 impl TcpListener {
     /// Binds to `addr` (with `SO_REUSEADDR`, so a restarted server gets its port back)
-    /// and listens with a backlog of [`DEFAULT_BACKLOG`]. Port 0 asks the OS for a free
-    /// port; [`local_addr`](TcpListener::local_addr) tells which.
+    /// and listens with a backlog of [`DEFAULT_BACKLOG`]. `addr` is an address or a
+    /// `"host:port"` name resolved on the blocking pool (see [`ToSocketAddrs`]); when it
+    /// resolves to several addresses, the first that binds is used. Port 0 asks the OS
+    /// for a free port; [`local_addr`](TcpListener::local_addr) tells which.
     ///
     /// Use [`TcpSocket`] for other options or another backlog.
     ///
     /// # Errors
     ///
-    /// `AddrInUse`, `AddrNotAvailable`, `PermissionDenied` (a privileged port), ...,
-    /// with the address in the message; or when called outside a runtime with I/O
-    /// enabled.
+    /// When the name cannot be resolved; when every address fails, the error of the
+    /// last one (`AddrInUse`, `AddrNotAvailable`, `PermissionDenied` for a privileged
+    /// port, ..., with the address in the message); or when called outside a runtime
+    /// with I/O enabled.
     ///
     /// # Cancel safety
     ///
     /// Cancel safe (nothing is kept if the future is dropped).
-    pub async fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+    pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
+        let mut last_err = None;
+        for addr in to_socket_addrs(&addr).await? {
+            match TcpListener::bind_addr(addr) {
+                Ok(listener) => return Ok(listener),
+                Err(e) => last_err = Some(e),
+            }
+        }
+        Err(last_err.unwrap_or_else(no_address))
+    }
+
+    fn bind_addr(addr: SocketAddr) -> io::Result<TcpListener> {
         let socket = TcpSocket::new_for_addr(&addr)?;
         socket.set_reuseaddr(true)?;
         socket.bind(addr)?;

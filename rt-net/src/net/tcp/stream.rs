@@ -14,6 +14,9 @@ use rt_core::io::{Interest, PollEvented, Ready};
 use super::split::{self, ReadHalf, WriteHalf};
 use super::split_owned::{self, OwnedReadHalf, OwnedWriteHalf};
 use super::TcpSocket;
+use crate::dns::to_socket_addrs;
+use crate::net::error::no_address;
+use crate::ToSocketAddrs;
 
 type MioStream = mio::net::TcpStream;
 
@@ -42,7 +45,7 @@ type MioStream = mio::net::TcpStream;
 /// use rt_net::net::TcpStream;
 ///
 /// # async fn run() -> std::io::Result<()> {
-/// let mut stream = TcpStream::connect("127.0.0.1:7000".parse().unwrap()).await?;
+/// let mut stream = TcpStream::connect("127.0.0.1:7000").await?;
 /// stream.write_all(b"ping").await?;
 /// let mut reply = [0; 4];
 /// stream.read_exact(&mut reply).await?;
@@ -54,28 +57,24 @@ pub struct TcpStream {
 }
 
 impl TcpStream {
-    /// Opens a connection to `addr`.
+    /// Opens a connection to `addr`: an address, or a `"host:port"` name resolved on
+    /// the blocking pool (see [`ToSocketAddrs`]). When it resolves to several addresses
+    /// they are tried in order until one connects.
     ///
     /// # Errors
     ///
-    /// When the connection fails, with the kind of the OS error and a message naming
-    /// the address: `ConnectionRefused` when nothing listens there, `TimedOut`, ...;
-    /// when no socket can be created (`EMFILE`); or when called outside a runtime with
-    /// I/O enabled.
+    /// When the name cannot be resolved; when every address fails, the error of the
+    /// last attempt, with the kind of the OS error and a message naming the address
+    /// (`ConnectionRefused` when nothing listens there, `TimedOut`, ...); when no socket
+    /// can be created (`EMFILE`); or when called outside a runtime with I/O enabled.
     ///
     /// # Cancel safety
     ///
     /// Not cancel safe: dropping the future closes the socket and abandons the
     /// connection attempt.
-    pub async fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
-        TcpStream::connect_any([addr]).await
-    }
-
-    /// Tries each address in turn; returns the first connection made, or the error of
-    /// the last attempt.
-    async fn connect_any(addrs: impl IntoIterator<Item = SocketAddr>) -> io::Result<TcpStream> {
+    pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
         let mut last_err = None;
-        for addr in addrs {
+        for addr in to_socket_addrs(&addr).await? {
             let attempt = match TcpSocket::new_for_addr(&addr) {
                 Ok(socket) => socket.connect(addr).await,
                 Err(e) => Err(e),
@@ -85,7 +84,7 @@ impl TcpStream {
                 Err(e) => last_err = Some(e),
             }
         }
-        Err(last_err.unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address to connect to")))
+        Err(last_err.unwrap_or_else(no_address))
     }
 
     /// Registers a socket whose non-blocking connect is in progress and waits until it
