@@ -96,7 +96,8 @@ fn server_process() {
     let report = lines
         .by_ref()
         .map_while(Result::ok)
-        .find(|line| line.starts_with(REPORT))
+        // libtest may have printed `test <name> ... ` on the same line.
+        .find_map(|line| line.find(REPORT).map(|at| line[at..].to_owned()))
         .expect("the client process ended without a report");
     println!("{report}");
     if report.contains("skipped") {
