@@ -181,6 +181,10 @@ fn block_on(options: &Options, future: &Ident, span: Span) -> TokenStream {
         threads.set_span(threads_span);
         quote_spanned!(span=> .worker_threads(#threads))
     });
+    let start_paused = options.start_paused.map(|(paused, paused_span)| {
+        let paused = syn::LitBool::new(paused, paused_span);
+        quote_spanned!(span=> .start_paused(#paused))
+    });
     // The `allow` covers only the generated chain, not the user's body: a user who
     // denies `expect_used` still hears about their own `expect`s.
     quote_spanned! {span=>
@@ -189,6 +193,7 @@ fn block_on(options: &Options, future: &Ident, span: Span) -> TokenStream {
             #crate_path::Builder::#constructor()
                 #worker_threads
                 .enable_all()
+                #start_paused
                 .build()
                 .expect("failed building the runtime")
                 .block_on(#future)

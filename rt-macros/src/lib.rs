@@ -69,12 +69,13 @@ use crate::options::Kind;
 /// |---|---|---|
 /// | `flavor` | `"multi_thread"` or `"current_thread"` | `"multi_thread"` |
 /// | `worker_threads` | an integer ≥ 1, only with the `multi_thread` flavor | the builder's default |
+/// | `start_paused` | `true` or `false`; `true` only with the `current_thread` flavor (the clock starts paused, see `Builder::start_paused`) | `false` |
 /// | `crate` | the path of the runtime crate, as a string | `"::rt_sched"` |
 ///
 /// The generated builder call is
 /// `Builder::new_multi_thread()` (or `new_current_thread()`), then
 /// `.worker_threads(N)` if given, then
-/// `.enable_all().build().expect("failed building the runtime").block_on(async move { body })`.
+/// `.enable_all()`, `.start_paused(b)` if given, then `.build().expect("failed building the runtime").block_on(async move { body })`.
 ///
 /// # Examples
 ///

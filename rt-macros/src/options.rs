@@ -1,4 +1,5 @@
-//! Parsing of the attribute arguments, `#[main(flavor = "...", worker_threads = N, crate = "...")]`.
+//! Parsing of the attribute arguments,
+//! `#[main(flavor = "...", worker_threads = N, start_paused = true, crate = "...")]`.
 //!
 //! Parsing happens in two steps. [`Options::parse`] reads each `name = value` pair into a
 //! [`RawOptions`], where every option is still optional and carries the span of its value;
@@ -15,7 +16,7 @@ use syn::parse::{Parse, Parser};
 use syn::{LitInt, LitStr, Path};
 
 /// The names accepted inside the attribute, in the order error messages list them.
-const VALID_OPTIONS: &str = "`flavor`, `worker_threads`, `crate`";
+const VALID_OPTIONS: &str = "`flavor`, `worker_threads`, `start_paused`, `crate`";
 
 /// Which of the two macros is being expanded; it decides the default flavor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +76,9 @@ pub(crate) struct Options {
     /// `worker_threads = N`, always greater than zero, with the span of `N`.
     /// Only ever set together with [`Flavor::MultiThread`].
     pub(crate) worker_threads: Option<(usize, Span)>,
+    /// `start_paused = true`: the clock starts paused (current-thread flavor only),
+    /// with the span of the value.
+    pub(crate) start_paused: Option<(bool, Span)>,
     /// The path of the runtime crate, `::rt_sched` unless renamed with `crate = "..."`.
     pub(crate) crate_path: Path,
 }
@@ -96,6 +100,7 @@ impl fmt::Debug for Options {
         f.debug_struct("Options")
             .field("flavor", &self.flavor)
             .field("worker_threads", &self.worker_threads.map(|(n, _)| n))
+            .field("start_paused", &self.start_paused.map(|(p, _)| p))
             .field("crate_path", &self.crate_path.to_token_stream().to_string())
             .finish()
     }
@@ -106,6 +111,7 @@ impl fmt::Debug for Options {
 struct RawOptions {
     flavor: Option<Flavor>,
     worker_threads: Option<(usize, Span)>,
+    start_paused: Option<(bool, Span)>,
     crate_path: Option<Path>,
 }
 
@@ -120,6 +126,9 @@ impl RawOptions {
             let lit: LitInt = value(&meta, "worker_threads", "4")?;
             let threads = parse_worker_threads(&lit)?;
             set_once(&mut self.worker_threads, (threads, lit.span()), &meta, "worker_threads")
+        } else if meta.path.is_ident("start_paused") {
+            let lit: syn::LitBool = value(&meta, "start_paused", "true")?;
+            set_once(&mut self.start_paused, (lit.value, lit.span), &meta, "start_paused")
         } else if meta.path.is_ident("crate") {
             let lit: LitStr = value(&meta, "crate", "\"rt_sched\"")?;
             let path = lit.parse_with(Path::parse_mod_style).map_err(|err| {
@@ -151,9 +160,17 @@ impl RawOptions {
                 ),
             ));
         }
+        if let (Flavor::MultiThread, Some((true, span))) = (flavor, self.start_paused) {
+            return Err(syn::Error::new(
+                span,
+                "`start_paused = true` requires `flavor = \"current_thread\"`: \
+                 a paused clock is only supported on the current-thread runtime",
+            ));
+        }
         Ok(Options {
             flavor,
             worker_threads: self.worker_threads,
+            start_paused: self.start_paused,
             crate_path: self.crate_path.unwrap_or_else(|| syn::parse_quote!(::rt_sched)),
         })
     }
@@ -212,6 +229,20 @@ mod tests {
 
     fn path(options: &Options) -> String {
         options.crate_path.to_token_stream().to_string()
+    }
+
+    #[test]
+    fn start_paused_is_read() {
+        let options = parse(Kind::Test, quote!(start_paused = true)).unwrap();
+        assert_eq!(options.start_paused.map(|(p, _)| p), Some(true));
+    }
+
+    #[test]
+    fn start_paused_needs_current_thread() {
+        let err = error(Kind::Main, quote!(start_paused = true));
+        assert!(err.contains("requires `flavor = \"current_thread\"`"), "{err}");
+        let err = error(Kind::Test, quote!(start_paused = "yes"));
+        assert!(err.contains("expected `start_paused = true`"), "{err}");
     }
 
     #[test]
@@ -325,10 +356,10 @@ mod tests {
 
     #[test]
     fn unknown_option_lists_the_valid_ones() {
-        let message = error(Kind::Main, quote!(start_paused = true));
+        let message = error(Kind::Main, quote!(enable_io = true));
         assert_eq!(
             message,
-            "unknown option `start_paused`; expected one of `flavor`, `worker_threads`, `crate`"
+            "unknown option `enable_io`; expected one of `flavor`, `worker_threads`, `start_paused`, `crate`"
         );
         let message = error(Kind::Test, quote!(rt::flavor = "x"));
         assert!(message.starts_with("unknown option `rt::flavor`"), "{message}");

@@ -51,14 +51,18 @@ pub(crate) fn with_current_handle<R>(f: impl FnOnce(Option<&scheduler::Handle>) 
 #[derive(Debug)]
 pub(crate) struct SetHandleGuard {
     prev: Option<scheduler::Handle>,
+    /// The driver handle `rt-core`'s I/O types and timers find (restored first).
+    _driver: Option<rt_core::context::HandleGuard>,
     _not_send: PhantomData<*const ()>,
 }
 
-/// Makes `handle` the current one until the guard drops.
+/// Makes `handle` the current one until the guard drops, along with its driver (for
+/// sockets and timers).
 pub(crate) fn set_current(handle: &scheduler::Handle) -> SetHandleGuard {
     let prev = with(|c| c.handle.replace(Some(handle.clone()))).flatten();
     SetHandleGuard {
         prev,
+        _driver: handle.driver_handle().map(rt_core::context::set_current_handle),
         _not_send: PhantomData,
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::{Callback, Runtime, SchedConfig, ThreadConfig, ThreadGroup};
 use crate::blocking::BlockingPool;
+use crate::park::SharedDriver;
 use crate::scheduler::{self, current_thread, multi_thread};
 
 /// Builds a [`Runtime`] with custom settings.
@@ -36,6 +37,8 @@ pub struct Builder {
     global_queue_interval: Option<u32>,
     enable_io: bool,
     enable_time: bool,
+    start_paused: bool,
+    max_io_events_per_tick: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +74,8 @@ impl Builder {
             global_queue_interval: None,
             enable_io: false,
             enable_time: false,
+            start_paused: false,
+            max_io_events_per_tick: 1024,
         }
     }
 
@@ -143,17 +148,36 @@ impl Builder {
         self
     }
 
-    /// Enables the I/O driver (sockets). Recorded now; the reactor arrives with the
-    /// networking work.
+    /// Enables the I/O driver: the mio-backed reactor that sockets register with.
+    /// Without it, creating a socket on this runtime fails with an error.
     pub fn enable_io(&mut self) -> &mut Self {
         self.enable_io = true;
         self
     }
 
-    /// Enables the timer driver. Recorded now; the timer wheel arrives with the
-    /// networking work.
+    /// Enables the timer driver (`rt_core::time`: `sleep`, `timeout`, `interval`).
+    /// Without it, polling a timer on this runtime panics.
     pub fn enable_time(&mut self) -> &mut Self {
         self.enable_time = true;
+        self
+    }
+
+    /// Starts the clock paused (implies [`enable_time`](Self::enable_time)): time only
+    /// moves through `rt_core::time::advance`, or jumps to the next timer when the
+    /// runtime has nothing else to do. Only the current-thread runtime supports a
+    /// paused clock; `build` rejects it on the multi-thread runtime.
+    pub fn start_paused(&mut self, paused: bool) -> &mut Self {
+        self.start_paused = paused;
+        if paused {
+            self.enable_time = true;
+        }
+        self
+    }
+
+    /// How many I/O events the reactor takes from the OS per poll (default 1024).
+    /// Zero is rejected by `build`.
+    pub fn max_io_events_per_tick(&mut self, events: usize) -> &mut Self {
+        self.max_io_events_per_tick = events;
         self
     }
 
@@ -182,6 +206,16 @@ impl Builder {
         if self.global_queue_interval == Some(0) {
             return Err(invalid("global_queue_interval"));
         }
+        if self.max_io_events_per_tick == 0 {
+            return Err(invalid("max_io_events_per_tick"));
+        }
+        if self.start_paused && self.kind == Kind::MultiThread {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "start_paused requires the current-thread runtime",
+            ));
+        }
+        let driver = self.build_driver()?;
         let threads = ThreadConfig {
             name: self.thread_name.clone(),
             stack_size: self.thread_stack_size,
@@ -196,12 +230,14 @@ impl Builder {
         let blocking = BlockingPool::new(threads.clone(), self.max_blocking_threads, self.keep_alive);
         let group = ThreadGroup::default();
         let handle = match self.kind {
-            Kind::CurrentThread => {
-                scheduler::Handle::CurrentThread(current_thread::Handle::new(config, blocking.spawner().clone()))
-            }
+            Kind::CurrentThread => scheduler::Handle::CurrentThread(current_thread::Handle::new(
+                config,
+                blocking.spawner().clone(),
+                driver,
+            )),
             Kind::MultiThread => {
                 let workers = self.worker_threads.unwrap_or_else(default_workers);
-                let handle = multi_thread::Handle::new(workers, config, blocking.spawner().clone());
+                let handle = multi_thread::Handle::new(workers, config, blocking.spawner().clone(), driver);
                 if let Err(e) = multi_thread::spawn_workers(&handle, &threads, &group) {
                     handle.shutdown();
                     group.wait(None);
@@ -212,6 +248,24 @@ impl Builder {
             }
         };
         Ok(Runtime::from_parts(handle, blocking, group))
+    }
+}
+
+impl Builder {
+    /// The reactor and timer wheel, when either is enabled.
+    fn build_driver(&self) -> io::Result<Option<rt_core::loom::sync::Arc<SharedDriver>>> {
+        if !self.enable_io && !self.enable_time {
+            return Ok(None);
+        }
+        let config = rt_core::driver::Config {
+            enable_io: self.enable_io,
+            enable_time: self.enable_time,
+            event_capacity: self.max_io_events_per_tick,
+            start_paused: self.start_paused,
+            allow_pause: self.kind == Kind::CurrentThread,
+        };
+        let (driver, handle) = rt_core::driver::Driver::new(config)?;
+        Ok(Some(SharedDriver::new(driver, handle)))
     }
 }
 
@@ -238,6 +292,7 @@ impl fmt::Debug for Builder {
             .field("global_queue_interval", &self.global_queue_interval)
             .field("enable_io", &self.enable_io)
             .field("enable_time", &self.enable_time)
+            .field("start_paused", &self.start_paused)
             .finish_non_exhaustive()
     }
 }

@@ -37,6 +37,14 @@ impl Handle {
         }
     }
 
+    /// The reactor / timer handle of this runtime, when a driver is enabled.
+    pub(crate) fn driver_handle(&self) -> Option<&rt_core::driver::Handle> {
+        match self {
+            Handle::CurrentThread(h) => h.driver_handle(),
+            Handle::MultiThread(h) => h.driver_handle(),
+        }
+    }
+
     pub(crate) fn blocking_spawner(&self) -> &blocking::Spawner {
         match self {
             Handle::CurrentThread(h) => &h.blocking,

@@ -13,7 +13,7 @@ use rt_core::task::{self, Inject, JoinHandle, Notified, OwnedTasks, Schedule, Ta
 
 use crate::blocking;
 use crate::context;
-use crate::park::{self, Parker, Unparker};
+use crate::park::{self, Parker, SharedDriver, Unparker};
 use crate::runtime::SchedConfig;
 use crate::scheduler::ContextPtr;
 
@@ -34,6 +34,8 @@ pub(crate) struct Handle {
     pub(crate) blocking: blocking::Spawner,
     pub(crate) polls: AtomicU64,
     pub(crate) parks: AtomicU64,
+    /// The reactor and timers, when enabled; the thread holding the core waits in it.
+    driver: Option<Arc<SharedDriver>>,
 }
 
 struct Core {
@@ -51,8 +53,12 @@ pub(crate) struct Context {
 }
 
 impl Handle {
-    pub(crate) fn new(config: SchedConfig, blocking: blocking::Spawner) -> Arc<Handle> {
-        let park = Parker::new();
+    pub(crate) fn new(
+        config: SchedConfig,
+        blocking: blocking::Spawner,
+        driver: Option<Arc<SharedDriver>>,
+    ) -> Arc<Handle> {
+        let park = Parker::with_driver(driver.clone());
         Arc::new(Handle {
             inject: Inject::new(),
             owned: OwnedTasks::new(1),
@@ -71,7 +77,13 @@ impl Handle {
             blocking,
             polls: AtomicU64::new(0),
             parks: AtomicU64::new(0),
+            driver,
         })
+    }
+
+    /// The reactor / timer handle, when a driver is enabled.
+    pub(crate) fn driver_handle(&self) -> Option<&rt_core::driver::Handle> {
+        self.driver.as_ref().map(|d| d.handle())
     }
 
     /// (`this` rather than `self: &Arc<Self>`: loom's `Arc` is no method receiver.)
@@ -163,6 +175,9 @@ impl Handle {
         while let Some(task) = this.inject.pop() {
             drop(task);
         }
+        if let Some(driver) = &this.driver {
+            driver.shutdown(std::time::Duration::from_millis(100));
+        }
     }
 }
 
@@ -251,6 +266,9 @@ impl CoreGuard {
             }
             if ran == 0 && !handle.woken.load(Acquire) && !cx.has_work() {
                 cx.park();
+            } else if ran == handle.config.event_interval {
+                // Busy: pick up I/O events and due timers between batches.
+                cx.poll_driver();
             }
         })()
     }
@@ -278,13 +296,23 @@ impl Context {
     }
 
     fn park(&self) {
-        let mut slot = self.core.borrow_mut();
-        let core = slot.as_mut().expect("core lost");
-        core.parks += 1;
-        self.handle.parks.store(core.parks, Relaxed);
-        self.handle.polls.store(core.polls, Relaxed);
-        // The parker's token makes an unpark that raced this check return at once.
-        core.park.park();
+        let park = {
+            let mut slot = self.core.borrow_mut();
+            let core = slot.as_mut().expect("core lost");
+            core.parks += 1;
+            self.handle.parks.store(core.parks, Relaxed);
+            self.handle.polls.store(core.polls, Relaxed);
+            core.park.clone()
+        };
+        // The core stays installed (not borrowed) so that tasks the driver wakes go
+        // to the local queue. The parker's token makes an unpark that raced the
+        // checks before this call return at once.
+        park.park();
+    }
+
+    fn poll_driver(&self) {
+        let park = self.core.borrow().as_ref().expect("core lost").park.clone();
+        park.poll_driver();
     }
 
     fn push_local(&self, task: Notif) -> Result<(), Notif> {

@@ -8,6 +8,7 @@ use rt_core::task::{self, JoinHandle, Notified, Schedule, Task};
 
 use super::worker::{self, Shared, WorkerMetrics};
 use crate::blocking;
+use crate::park::SharedDriver;
 use crate::runtime::SchedConfig;
 use crate::scheduler::ContextPtr;
 
@@ -18,9 +19,14 @@ pub(crate) struct Handle {
 }
 
 impl Handle {
-    pub(crate) fn new(num_workers: usize, config: SchedConfig, blocking: blocking::Spawner) -> Arc<Handle> {
+    pub(crate) fn new(
+        num_workers: usize,
+        config: SchedConfig,
+        blocking: blocking::Spawner,
+        driver: Option<Arc<SharedDriver>>,
+    ) -> Arc<Handle> {
         Arc::new(Handle {
-            shared: worker::create(num_workers, config),
+            shared: worker::create(num_workers, config, driver),
             blocking,
         })
     }
@@ -100,6 +106,10 @@ impl Handle {
             while let Some(task) = self.shared.inject.pop() {
                 drop(task);
             }
+            // Every task is gone: fail what I/O and timers are still pending.
+            if let Some(driver) = &self.shared.driver {
+                driver.shutdown_if_free();
+            }
         }
     }
 
@@ -115,6 +125,16 @@ impl Handle {
         while let Some(task) = self.shared.inject.pop() {
             drop(task);
         }
+        if let Some(driver) = &self.shared.driver {
+            // Workers that did not exit in time may still sit in the driver; they
+            // are woken, and one of them shuts it down on exit if we cannot.
+            driver.shutdown(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// The reactor / timer handle, when a driver is enabled.
+    pub(crate) fn driver_handle(&self) -> Option<&rt_core::driver::Handle> {
+        self.shared.driver.as_ref().map(|d| d.handle())
     }
 
     pub(crate) fn num_workers(&self) -> usize {

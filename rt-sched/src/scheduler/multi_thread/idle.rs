@@ -107,6 +107,20 @@ impl Idle {
         self.sleepers.lock().contains(&index)
     }
 
+    /// Worker `index` woke up by itself with work (the driver woke tasks into its
+    /// queue): takes it out of the parked list and counts it as unparked, not
+    /// searching. Returns `false` when a notifier already did so (counting it as
+    /// searching).
+    pub(super) fn remove_parked(&self, index: usize) -> bool {
+        let mut sleepers = self.sleepers.lock();
+        let Some(pos) = sleepers.iter().position(|&i| i == index) else {
+            return false;
+        };
+        sleepers.swap_remove(pos);
+        self.state.fetch_add(1 << UNPARK_SHIFT, SeqCst);
+        true
+    }
+
     /// Takes every worker out of the parked list (shutdown), returning them.
     pub(super) fn unpark_all(&self) -> Vec<usize> {
         let mut sleepers = self.sleepers.lock();

@@ -9,7 +9,7 @@ use rt_core::task::{Inject, Notified, OwnedTasks};
 
 use super::handle::{Handle, Sched};
 use super::idle::Idle;
-use crate::park::{Parker, Unparker};
+use crate::park::{Parker, SharedDriver, Unparker};
 use crate::queue::{self, Overflow};
 use crate::runtime::SchedConfig;
 use crate::scheduler::{self, ContextPtr};
@@ -37,6 +37,8 @@ pub(super) struct Shared {
     pub(super) shutdown_cores: Mutex<Vec<Box<Core>>>,
     pub(super) config: SchedConfig,
     pub(super) metrics: Box<[WorkerMetrics]>,
+    /// The reactor and timers, when enabled; one parked worker at a time waits in it.
+    pub(super) driver: Option<Arc<SharedDriver>>,
 }
 
 /// What other threads may touch of a worker.
@@ -87,12 +89,12 @@ impl Overflow<Task> for Inject<Sched> {
 }
 
 /// Builds the shared state and the cores (one per worker).
-pub(super) fn create(num_workers: usize, config: SchedConfig) -> Shared {
+pub(super) fn create(num_workers: usize, config: SchedConfig, driver: Option<Arc<SharedDriver>>) -> Shared {
     let mut remotes = Vec::with_capacity(num_workers);
     let mut cores = Vec::with_capacity(num_workers);
     for index in 0..num_workers {
         let (steal, run_queue) = queue::local();
-        let park = Parker::new();
+        let park = Parker::with_driver(driver.clone());
         remotes.push(Remote {
             steal,
             unpark: park.unparker(),
@@ -121,6 +123,7 @@ pub(super) fn create(num_workers: usize, config: SchedConfig) -> Shared {
         shutdown_cores: Mutex::new(Vec::with_capacity(num_workers)),
         config,
         metrics: (0..num_workers).map(|_| WorkerMetrics::default()).collect(),
+        driver,
     }
 }
 
@@ -149,7 +152,7 @@ impl Context {
         while !core.is_shutdown {
             core.tick = core.tick.wrapping_add(1);
             if core.tick % self.shared().config.event_interval == 0 {
-                self.maintenance(&mut core);
+                core = self.maintenance(core);
                 if core.is_shutdown {
                     break;
                 }
@@ -165,7 +168,7 @@ impl Context {
                 continue;
             }
             // Phase 3: nothing anywhere; sleep.
-            self.park(&mut core);
+            core = self.park(core);
         }
         self.pre_shutdown(&mut core);
         core
@@ -278,12 +281,27 @@ impl Context {
         Arc::as_ptr(&self.handle)
     }
 
-    fn maintenance(&self, core: &mut Core) {
+    /// Every `event_interval` ticks: pick up I/O events and due timers (a busy runtime
+    /// never parks, so it polls the driver here), check for shutdown, publish metrics.
+    fn maintenance(&self, mut core: Box<Core>) -> Box<Core> {
+        if self.shared().driver.is_some() {
+            let park = core.park.clone();
+            core = self.with_core_installed(core, || park.poll_driver());
+        }
         let shared = self.shared();
         if shared.is_shutdown.load(Relaxed) {
             core.is_shutdown = true;
         }
-        self.publish_metrics(core);
+        self.publish_metrics(&core);
+        core
+    }
+
+    /// Runs `f` with the core in the thread's context, so that tasks woken by the
+    /// driver meanwhile go to this worker's own queue (no global-queue round trip).
+    fn with_core_installed(&self, core: Box<Core>, f: impl FnOnce()) -> Box<Core> {
+        *self.core.borrow_mut() = Some(core);
+        f();
+        self.core.borrow_mut().take().expect("worker core lost while parked")
     }
 
     fn publish_metrics(&self, core: &Core) {
@@ -294,10 +312,10 @@ impl Context {
         m.local_queue_depth.store(core.run_queue.len(), Relaxed);
     }
 
-    fn park(&self, core: &mut Core) {
+    fn park(&self, mut core: Box<Core>) -> Box<Core> {
         let shared = self.shared();
         if core.lifo_slot.is_some() || core.run_queue.has_tasks() {
-            return;
+            return core;
         }
         let was_last_searcher = shared.idle.transition_worker_to_parked(core.index, core.is_searching);
         core.is_searching = false;
@@ -305,21 +323,35 @@ impl Context {
             self.handle.notify_if_work_pending();
         }
         core.parks += 1;
-        self.publish_metrics(core);
+        self.publish_metrics(&core);
         loop {
             if shared.is_shutdown.load(Relaxed) {
                 core.is_shutdown = true;
-                return;
+                return core;
             }
-            core.park.park();
+            let park = core.park.clone();
+            core = self.with_core_installed(core, || park.park());
             if shared.is_shutdown.load(Relaxed) {
                 core.is_shutdown = true;
-                return;
+                return core;
             }
             if !shared.idle.is_parked(core.index) {
                 // Woken on purpose: the notifier counted us as searching.
                 core.is_searching = true;
-                return;
+                return core;
+            }
+            if core.lifo_slot.is_some() || core.run_queue.has_tasks() {
+                // The driver woke tasks into our queue while we waited in it.
+                if shared.idle.remove_parked(core.index) {
+                    if core.run_queue.has_tasks() {
+                        // More than one task: let an idle worker help.
+                        self.handle.notify_parked();
+                    }
+                } else {
+                    // A notifier took us out of the list meanwhile, as a searcher.
+                    core.is_searching = true;
+                }
+                return core;
             }
         }
     }
