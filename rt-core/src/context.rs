@@ -158,7 +158,6 @@ pub fn current_handle() -> Option<driver::Handle> {
 /// Runs `f` with the current driver handle, without cloning it.
 ///
 /// `f` must not call [`set_current_handle`] (the handle is borrowed while `f` runs).
-#[allow(dead_code)] // Used by the reactor's registrations and the timers, which come next.
 pub(crate) fn with_current_handle<R>(f: impl FnOnce(Option<&driver::Handle>) -> R) -> R {
     let mut f = Some(f);
     let out = with(|c| {

@@ -20,7 +20,6 @@ pub(super) struct Shared {
     /// it without a reference cycle through the handle.
     pub(super) unparker: Arc<Unparker>,
     /// The reactor's registration table and mio registry; `None` when I/O is disabled.
-    #[cfg(not(loom))]
     pub(super) io: Option<crate::io::ReactorHandle>,
     /// Whether `Config::enable_time` was set. The timer wheel's handle joins here.
     pub(super) time_enabled: bool,
@@ -38,10 +37,7 @@ impl Handle {
 
     /// Whether the driver runs the I/O reactor.
     pub fn io_enabled(&self) -> bool {
-        #[cfg(not(loom))]
-        return self.shared.io.is_some();
-        #[cfg(loom)]
-        return false;
+        self.shared.io.is_some()
     }
 
     /// Whether the driver runs the timers.
@@ -50,8 +46,6 @@ impl Handle {
     }
 
     /// The reactor, when I/O is enabled.
-    #[cfg(not(loom))]
-    #[allow(dead_code)] // Used by the registrations, which come next.
     pub(crate) fn io(&self) -> Option<&crate::io::ReactorHandle> {
         self.shared.io.as_ref()
     }

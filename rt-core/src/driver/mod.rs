@@ -39,7 +39,6 @@ mod unpark;
 pub use config::Config;
 pub use handle::Handle;
 pub use park::Driver;
-#[cfg(not(loom))]
 pub(crate) use unpark::Unparker;
 
 #[cfg(all(test, not(loom)))]

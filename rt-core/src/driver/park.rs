@@ -27,7 +27,6 @@ use crate::loom::sync::Arc;
 /// `Send` but not `Sync`: exactly one thread parks on it at a time (a scheduler hands
 /// it from worker to worker). Every other thread reaches it through its [`Handle`].
 pub struct Driver {
-    #[cfg(not(loom))]
     io: Option<crate::io::Reactor>,
     /// The handle's shared state, to check that `park` is given the matching handle.
     shared: Arc<Shared>,
@@ -43,30 +42,24 @@ impl Driver {
     /// for example at the open-file limit), or when I/O is enabled in a `--cfg loom`
     /// build, where mio cannot run.
     pub fn new(cfg: Config) -> io::Result<(Driver, Handle)> {
-        #[cfg(not(loom))]
         let (io, unparker, io_handle) = if cfg.enable_io {
+            if cfg!(loom) {
+                return Err(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    "the I/O driver cannot run under --cfg loom (mio is not modelled)",
+                ));
+            }
             let (reactor, waker, io_handle) = crate::io::Reactor::new(cfg.event_capacity)?;
             (Some(reactor), Unparker::with_io_waker(waker), Some(io_handle))
         } else {
             (None, Unparker::new(), None)
         };
-        #[cfg(loom)]
-        let unparker = if cfg.enable_io {
-            return Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "the I/O driver cannot run under --cfg loom (mio is not modelled)",
-            ));
-        } else {
-            Unparker::new()
-        };
         let shared = Arc::new(Shared {
             unparker: Arc::new(unparker),
-            #[cfg(not(loom))]
             io: io_handle,
             time_enabled: cfg.enable_time,
         });
         let driver = Driver {
-            #[cfg(not(loom))]
             io,
             shared: shared.clone(),
             _not_sync: PhantomData,
@@ -106,7 +99,6 @@ impl Driver {
     /// In debug builds, when `handle` belongs to another driver.
     pub fn shutdown(&mut self, handle: &Handle) {
         debug_assert!(self.owns(handle), "handle of another driver");
-        #[cfg(not(loom))]
         if let Some(io) = &handle.shared.io {
             io.shutdown();
         }
@@ -125,7 +117,6 @@ impl Driver {
     /// Waits in the reactor, or on the condvar when I/O is disabled.
     fn wait(&mut self, handle: &Handle, timeout: Option<Duration>) {
         let shared = &handle.shared;
-        #[cfg(not(loom))]
         if let (Some(reactor), Some(io)) = (&mut self.io, &shared.io) {
             reactor.turn(io, &shared.unparker, timeout);
             return;

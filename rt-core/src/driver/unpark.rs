@@ -36,7 +36,6 @@ pub(crate) struct Unparker {
     lock: Mutex<()>,
     condvar: Condvar,
     /// Set when the driver waits in `mio::Poll::poll` instead of on the condvar.
-    #[cfg(not(loom))]
     io_waker: Option<mio::Waker>,
 }
 
@@ -47,13 +46,11 @@ impl Unparker {
             state: AtomicUsize::new(EMPTY),
             lock: Mutex::new(()),
             condvar: Condvar::new(),
-            #[cfg(not(loom))]
             io_waker: None,
         }
     }
 
     /// An unparker for a thread that waits in the `mio::Poll` that `waker` belongs to.
-    #[cfg(not(loom))]
     pub(crate) fn with_io_waker(waker: mio::Waker) -> Unparker {
         Unparker {
             io_waker: Some(waker),
@@ -66,7 +63,6 @@ impl Unparker {
         if self.state.swap(NOTIFIED, Ordering::AcqRel) != PARKED {
             return;
         }
-        #[cfg(not(loom))]
         if let Some(waker) = &self.io_waker {
             // A failed wake (the eventfd is gone) leaves nothing to wake.
             let _ = waker.wake();
@@ -86,7 +82,6 @@ impl Unparker {
 
     /// Announces that the caller is about to block in `epoll`; returns `false` (and
     /// consumes the notification) if an unpark is already pending.
-    #[cfg(not(loom))]
     pub(crate) fn transition_to_parked(&self) -> bool {
         match self
             .state
