@@ -7,7 +7,9 @@
 //! * [`fs`]: [`fs::File`] and the file system functions, run on the blocking pool of
 //!   `rt-sched`;
 //! * [`lookup_host`] and the [`ToSocketAddrs`] trait: name resolution on the blocking
-//!   pool, literal addresses without it.
+//!   pool, literal addresses without it;
+//! * [`io`]: [`io::copy_bidirectional`] (the core of a proxy) and [`io::copy`], over any
+//!   `futures-io` streams.
 //!
 //! UDP and Unix-domain sockets and signals come next. Every I/O type
 //! implements the [`futures_io`] traits, so the `futures::io` helpers (`read_to_end`,
@@ -45,6 +47,7 @@ mod addr;
 mod blocking;
 mod dns;
 pub mod fs;
+pub mod io;
 pub mod net;
 
 pub use addr::ToSocketAddrs;

@@ -73,7 +73,14 @@ fn names_outside_a_runtime_are_an_error() {
 
 #[rt_sched::test]
 async fn malformed_input_is_invalid_input() {
-    for bad in ["localhost", "localhost:", "localhost:http", "localhost:65536", "[::1]", ""] {
+    for bad in [
+        "localhost",
+        "localhost:",
+        "localhost:http",
+        "localhost:65536",
+        "[::1]",
+        "",
+    ] {
         let err = lookup_host(bad).await.map(drop).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{bad:?}: {err}");
     }

@@ -11,8 +11,8 @@ use std::task::Poll;
 
 use futures::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use rt_net::fs::{self, File, OpenOptions};
-use support::temp::TempDir;
 use support::each_flavor;
+use support::temp::TempDir;
 
 /// `len` bytes of a pattern that does not repeat at 2 MiB boundaries.
 fn pattern(len: usize) -> Vec<u8> {
@@ -20,7 +20,13 @@ fn pattern(len: usize) -> Vec<u8> {
 }
 
 async fn read_write(path: &std::path::Path) -> io::Result<File> {
-    OpenOptions::new().read(true).write(true).create(true).truncate(true).open(path).await
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)
+        .await
 }
 
 #[test]
@@ -225,7 +231,10 @@ async fn background_write_error_surfaces_on_the_next_read_or_seek() {
     assert!(file.read(&mut buf).await.is_err(), "read reports the failed write");
 
     file.write_all(b"data").await.unwrap();
-    assert!(file.seek(SeekFrom::Start(0)).await.is_err(), "seek reports the failed write");
+    assert!(
+        file.seek(SeekFrom::Start(0)).await.is_err(),
+        "seek reports the failed write"
+    );
 
     file.write_all(b"data").await.unwrap();
     assert!(file.into_std().await.is_err(), "into_std reports the failed write");
@@ -364,7 +373,11 @@ async fn rename_copy_links() {
 
     fs::hard_link(dir.join("c"), dir.join("d")).await.unwrap();
     fs::write(dir.join("d"), "changed").await.unwrap();
-    assert_eq!(fs::read_to_string(dir.join("c")).await.unwrap(), "changed", "same inode");
+    assert_eq!(
+        fs::read_to_string(dir.join("c")).await.unwrap(),
+        "changed",
+        "same inode"
+    );
 
     fs::create_dir(dir.join("sub")).await.unwrap();
     let canonical = fs::canonicalize(dir.join("sub/../c")).await.unwrap();
@@ -373,7 +386,11 @@ async fn rename_copy_links() {
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(dir.join("c"), dir.join("link")).unwrap();
-        assert!(fs::symlink_metadata(dir.join("link")).await.unwrap().file_type().is_symlink());
+        assert!(fs::symlink_metadata(dir.join("link"))
+            .await
+            .unwrap()
+            .file_type()
+            .is_symlink());
         assert!(fs::metadata(dir.join("link")).await.unwrap().is_file());
         assert_eq!(fs::read_link(dir.join("link")).await.unwrap(), dir.join("c"));
     }

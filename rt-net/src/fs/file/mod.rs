@@ -105,7 +105,12 @@ impl File {
     ///
     /// Those of [`std::fs::File::create`], and outside a runtime.
     pub async fn create(path: impl AsRef<Path>) -> io::Result<File> {
-        OpenOptions::new().write(true).create(true).truncate(true).open(path).await
+        OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .await
     }
 
     /// Creates a new file read-write; fails if it exists (atomically).
@@ -115,7 +120,12 @@ impl File {
     /// [`io::ErrorKind::AlreadyExists`] if the path exists; those of
     /// [`std::fs::File::create_new`]; outside a runtime.
     pub async fn create_new(path: impl AsRef<Path>) -> io::Result<File> {
-        OpenOptions::new().read(true).write(true).create_new(true).open(path).await
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .await
     }
 
     /// Options to open a file with (append, create, ...); see [`OpenOptions`].

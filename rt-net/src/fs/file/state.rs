@@ -99,7 +99,9 @@ impl Inner {
                     };
                     let len = dst.len().min(max);
                     let buf = std::mem::take(buf);
-                    self.start(&rt, std, buf, move |mut file, buf| Operation::Read(buf.read_from(&mut file, len)));
+                    self.start(&rt, std, buf, move |mut file, buf| {
+                        Operation::Read(buf.read_from(&mut file, len))
+                    });
                 }
                 State::Busy(_) => match ready!(self.poll_busy(cx)) {
                     Some(Operation::Read(Ok(_))) => {
@@ -157,7 +159,12 @@ impl Inner {
     }
 
     /// Moves the cursor to `pos` (after every operation queued before).
-    pub(super) fn poll_seek(&mut self, cx: &mut Context<'_>, std: &Arc<StdFile>, pos: SeekFrom) -> Poll<io::Result<u64>> {
+    pub(super) fn poll_seek(
+        &mut self,
+        cx: &mut Context<'_>,
+        std: &Arc<StdFile>,
+        pos: SeekFrom,
+    ) -> Poll<io::Result<u64>> {
         loop {
             match &mut self.state {
                 State::Idle(buf) => {
@@ -178,7 +185,9 @@ impl Inner {
                     };
                     let mut buf = std::mem::take(buf);
                     buf.clear();
-                    self.start(&rt, std, buf, move |mut file, _| Operation::Seek(pos, file.seek(target)));
+                    self.start(&rt, std, buf, move |mut file, _| {
+                        Operation::Seek(pos, file.seek(target))
+                    });
                 }
                 State::Busy(_) => match ready!(self.poll_busy(cx)) {
                     // Ours (or an abandoned one to the same place: see `File`'s docs).
@@ -241,7 +250,10 @@ impl Inner {
     where
         F: FnOnce(&StdFile, &mut Buf) -> Operation + Send + 'static,
     {
-        debug_assert!(matches!(self.state, State::Idle(_)), "a file operation is already in flight");
+        debug_assert!(
+            matches!(self.state, State::Idle(_)),
+            "a file operation is already in flight"
+        );
         let file = std.clone();
         self.state = State::Busy(rt.spawn_blocking(move || {
             let op = run(&file, &mut buf);
@@ -299,7 +311,11 @@ fn rewind_unread(buf: &mut Buf) -> Option<SeekFrom> {
 }
 
 /// Blocking: applies `rewind` (if any), then `op`.
-fn rewind_then<T>(file: &StdFile, rewind: Option<SeekFrom>, op: impl FnOnce(&StdFile) -> io::Result<T>) -> io::Result<T> {
+fn rewind_then<T>(
+    file: &StdFile,
+    rewind: Option<SeekFrom>,
+    op: impl FnOnce(&StdFile) -> io::Result<T>,
+) -> io::Result<T> {
     if let Some(pos) = rewind {
         let mut f = file;
         f.seek(pos)?;
