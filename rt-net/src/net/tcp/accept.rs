@@ -8,15 +8,22 @@
 //! - **Resource exhaustion** (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`): the connection
 //!   is still in the kernel's queue and the listener is still readable, so retrying at
 //!   once would spin the CPU until a descriptor is freed. The loop backs off instead:
-//!   with the runtime's timer it sleeps a growing delay ([`Backoff`]: 1 ms, doubling,
-//!   at most 256 ms; reset by the next successful accept); without a timer it clears
-//!   the listener's readiness and waits for its next readiness event (the next incoming
-//!   connection), which never spins but may leave queued connections waiting longer.
-//!   Either way the error is not returned: a server's accept loop keeps running and
-//!   the connections it already has keep being served.
+//!   it waits a growing delay ([`Backoff`]: 1 ms, doubling, at most 256 ms; reset by
+//!   the next successful accept), then tries again. Outside a runtime (nothing to wait
+//!   on) it clears the listener's readiness and waits for its next readiness event
+//!   (the next incoming connection), which never spins but may leave queued
+//!   connections waiting longer. Either way the error is not returned: a server's
+//!   accept loop keeps running and the connections it already has keep being served.
+//!
+//! How the delay is waited: `rt-core` has no timer yet (`rt_core::time` is being
+//! written), so [`delay`] sleeps a blocking-pool thread for it. That costs a thread
+//! while the process is out of descriptors, which is rare and short; once
+//! `rt_core::time::sleep` exists, [`delay`] switches to it when the runtime has time
+//! enabled, and nothing else here changes.
 //! - Anything else (`EBADF`, `EINVAL`, a runtime that shut down, ...) ends the accept
 //!   and is returned to the caller.
 
+use std::future::Future;
 use std::io;
 use std::task::Waker;
 use std::time::Duration;
@@ -96,26 +103,28 @@ impl Backoff {
     }
 }
 
-/// Whether the current runtime runs timers (so a backoff can sleep).
-pub(super) fn timer_available() -> bool {
-    rt_core::context::current_handle().is_some_and(|handle| handle.time_enabled())
+/// A future that completes after `delay`, or `None` when there is no runtime to wait
+/// on (see the module docs for why it uses the blocking pool).
+pub(super) fn delay(delay: Duration) -> Option<impl Future<Output = ()> + Send + 'static> {
+    let runtime = rt_sched::Handle::try_current().ok()?;
+    Some(async move {
+        // An error means the runtime is shutting down: the accept fails next anyway.
+        let _ = runtime.spawn_blocking(move || std::thread::sleep(delay)).await;
+    })
 }
 
-/// Wakes `waker` after `delay`, from a small task on the current runtime's timer.
+/// Wakes `waker` after `delay`, from a small task on the current runtime.
 ///
-/// For the poll-based accept, which has nowhere to keep a `Sleep` of its own. Returns
-/// `false` (and does nothing) when there is no runtime or it has no timer.
+/// For the poll-based accept, which has nowhere to keep a delay future of its own.
+/// Returns `false` (and does nothing) when there is no runtime.
 pub(super) fn wake_after(delay: Duration, waker: &Waker) -> bool {
-    if !timer_available() {
-        return false;
-    }
-    let Ok(runtime) = rt_sched::Handle::try_current() else {
+    let (Ok(runtime), Some(delay)) = (rt_sched::Handle::try_current(), self::delay(delay)) else {
         return false;
     };
     let waker = waker.clone();
     // Detached: dropping the join handle does not cancel the task.
     drop(runtime.spawn(async move {
-        rt_core::time::sleep(delay).await;
+        delay.await;
         waker.wake();
     }));
     true

@@ -122,9 +122,8 @@ impl TcpListener {
     /// one pending connection (`ECONNABORTED`, ...) are skipped. When the process is
     /// out of file descriptors or memory (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`) the
     /// call does not fail and does not spin: it waits 1 ms, then twice as long after
-    /// each new failure (at most 256 ms) on the runtime's timer, and tries again; on a
-    /// runtime without time enabled it waits for the listener's next readiness event
-    /// instead. Connections already accepted keep being served meanwhile.
+    /// each new failure (at most 256 ms), and tries again. Connections already accepted
+    /// keep being served meanwhile.
     ///
     /// # Errors
     ///
@@ -148,11 +147,11 @@ impl TcpListener {
             };
             match accept::classify(&err) {
                 Failure::Skip => {}
-                Failure::Exhausted if accept::timer_available() => {
-                    rt_core::time::sleep(self.backoff.next_delay()).await;
-                }
-                // No timer: sleep until the next readiness event instead of spinning.
-                Failure::Exhausted => self.io.clear_readiness(event),
+                Failure::Exhausted => match accept::delay(self.backoff.next_delay()) {
+                    Some(delay) => delay.await,
+                    // Nothing to wait on: wait for the next readiness event instead.
+                    None => self.io.clear_readiness(event),
+                },
                 Failure::Fatal => return Err(self.accept_error(err)),
             }
         }

@@ -19,7 +19,7 @@
 //!
 //! `accept` that fails with `EMFILE`, `ENFILE`, `ENOBUFS` or `ENOMEM` does not return
 //! the error and does not spin: it waits a short, growing delay (1 ms doubling up to
-//! 256 ms, on the runtime's timer when time is enabled) and tries again, so the server
+//! 256 ms) and tries again, so the server
 //! keeps serving the connections it has and resumes accepting once descriptors are
 //! freed. See [`TcpListener::accept`].
 
