@@ -5,11 +5,11 @@ use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use futures_io::{AsyncRead, AsyncWrite};
-use rt_core::io::{Interest, PollEvented, Ready};
+use rt_core::io::{Interest, PollEvented, Ready, ReadyEvent};
 
 use super::split::{self, ReadHalf, WriteHalf};
 use super::split_owned::{self, OwnedReadHalf, OwnedWriteHalf};
@@ -376,7 +376,8 @@ impl TcpStream {
     // has one waker slot, which is why only `&mut` access (or a half) reaches them.
 
     pub(super) fn poll_read_priv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_read_io(cx, |mut s| s.read(buf))
+        let want = buf.len();
+        self.poll_io_drained(cx, PollEvented::poll_read_ready, want, |mut s| s.read(buf))
     }
 
     pub(super) fn poll_read_vectored_priv(
@@ -384,11 +385,12 @@ impl TcpStream {
         cx: &mut Context<'_>,
         bufs: &mut [IoSliceMut<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_read_io(cx, |mut s| s.read_vectored(bufs))
+        let want = bufs.iter().map(|b| b.len()).sum();
+        self.poll_io_drained(cx, PollEvented::poll_read_ready, want, |mut s| s.read_vectored(bufs))
     }
 
     pub(super) fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_write_io(cx, |mut s| s.write(buf))
+        self.poll_io_drained(cx, PollEvented::poll_write_ready, buf.len(), |mut s| s.write(buf))
     }
 
     pub(super) fn poll_write_vectored_priv(
@@ -396,7 +398,38 @@ impl TcpStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_write_io(cx, |mut s| s.write_vectored(bufs))
+        let want = bufs.iter().map(|b| b.len()).sum();
+        self.poll_io_drained(cx, PollEvented::poll_write_ready, want, |mut s| s.write_vectored(bufs))
+    }
+
+    /// `PollEvented::poll_read_io` / `poll_write_io` (wait for readiness, run `op`,
+    /// clear the readiness and wait again on `WouldBlock`), plus one step: a transfer
+    /// shorter than the `want` bytes asked for also clears the readiness, since it
+    /// means the receive queue is empty (or the send buffer full) right now and the
+    /// next call would only get `WouldBlock`. That saves one system call per message on
+    /// a request/response connection.
+    ///
+    /// Sound because readiness carries a tick: data arriving after `op` raises a new
+    /// event with a new tick, which this clear leaves alone; and read-closed /
+    /// write-closed are never cleared, so an end-of-file already signalled is not lost.
+    fn poll_io_drained(
+        &self,
+        cx: &mut Context<'_>,
+        poll_ready: fn(&PollEvented<MioStream>, &mut Context<'_>) -> Poll<io::Result<ReadyEvent>>,
+        want: usize,
+        mut op: impl FnMut(&MioStream) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            let event = ready!(poll_ready(&self.io, cx))?;
+            match op(self.io.get_ref()) {
+                Ok(n) if n > 0 && n < want => {
+                    self.io.clear_readiness(event);
+                    return Poll::Ready(Ok(n));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.io.clear_readiness(event),
+                res => return Poll::Ready(res),
+            }
+        }
     }
 }
 
