@@ -9,7 +9,7 @@ use std::io::{self, SeekFrom};
 use std::pin::Pin;
 use std::task::Poll;
 
-use futures::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use futures::io::{AsyncRead, AsyncReadExt, AsyncSeek, AsyncSeekExt, AsyncWriteExt};
 use rt_net::fs::{self, File, OpenOptions};
 use support::each_flavor;
 use support::temp::TempDir;
@@ -111,6 +111,55 @@ async fn write_after_partial_read_lands_at_the_reader_position() {
     let end = (consumed + 3).min(10);
     expected.splice(consumed..end, *b"XYZ");
     assert_eq!(fs::read(&path).await.unwrap(), expected);
+}
+
+#[rt_sched::test]
+async fn a_seek_polled_again_is_not_applied_twice() {
+    let dir = TempDir::new("seek_again");
+    let path = dir.join("f");
+    fs::write(&path, "0123456789").await.unwrap();
+    let mut file = File::open(&path).await.unwrap();
+    // Poll a relative seek once (it starts on the pool), then poll it to completion.
+    let first = poll_fn(|cx| Poll::Ready(Pin::new(&mut file).poll_seek(cx, SeekFrom::Current(4)))).await;
+    if let Poll::Ready(pos) = first {
+        assert_eq!(pos.unwrap(), 4);
+    }
+    assert_eq!(file.seek(SeekFrom::Current(4)).await.unwrap(), 4, "applied once");
+    let mut rest = String::new();
+    file.read_to_string(&mut rest).await.unwrap();
+    assert_eq!(rest, "456789");
+}
+
+#[test]
+fn a_write_dropped_at_shutdown_is_reported_by_the_next_operation() {
+    let dir = TempDir::new("shutdown");
+    let path = dir.join("f");
+    let (release, blocked) = std::sync::mpsc::channel::<()>();
+    let rt = rt_sched::Builder::new_current_thread()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    let mut file = rt.block_on(async {
+        let mut file = File::create(&path).await.unwrap();
+        // Occupy the only blocking thread, so the write below stays queued.
+        let _blocker = rt_sched::spawn_blocking(move || {
+            let _ = blocked.recv();
+        });
+        file.write_all(b"lost").await.unwrap();
+        file
+    });
+    // Shutting down cancels the queued write (and the blocker too, if it had not
+    // started yet: then nobody listens any more).
+    rt.shutdown_background();
+    let _ = release.send(());
+    support::Flavor::CurrentThread.runtime().block_on(async {
+        let err = file.flush().await.unwrap_err();
+        assert!(err.to_string().contains("shutting down"), "{err}");
+        // Reported once; the file works again on this runtime.
+        file.write_all(b"kept").await.unwrap();
+        file.flush().await.unwrap();
+    });
+    assert_eq!(std::fs::read(&path).unwrap(), b"kept");
 }
 
 #[rt_sched::test]

@@ -132,13 +132,11 @@ impl fmt::Debug for JoinError {
 
 impl std::error::Error for JoinError {}
 
+/// Both a cancelled and a panicked task become `ErrorKind::Other`, with the
+/// `JoinError` as the source. (Not `Interrupted`: helpers such as `read_exact` retry
+/// on `Interrupted`, and a task cancelled by shutdown never comes back.)
 impl From<JoinError> for io::Error {
     fn from(err: JoinError) -> io::Error {
-        let kind = if err.is_cancelled() {
-            io::ErrorKind::Interrupted
-        } else {
-            io::ErrorKind::Other
-        };
-        io::Error::new(kind, err)
+        io::Error::other(err)
     }
 }

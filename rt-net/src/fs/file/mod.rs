@@ -147,9 +147,9 @@ impl File {
     ///
     /// # Errors
     ///
-    /// A failed background write (the file is then closed: retry after
-    /// [`flush`](futures_io::AsyncWrite::poll_flush) to keep it), and outside a
-    /// runtime.
+    /// A failed background write, and outside a runtime; the file is closed then. To
+    /// keep the file whatever happens, [`flush`](futures_io::AsyncWrite::poll_flush)
+    /// first: it reports the write error and leaves the `File` usable.
     ///
     /// # Cancel safety
     ///
