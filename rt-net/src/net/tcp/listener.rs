@@ -4,9 +4,9 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
-use rt_core::io::{Interest, PollEvented};
+use rt_core::io::{Interest, PollEvented, ReadyEvent};
 
 use super::accept::{self, Backoff, Failure};
 use super::{TcpSocket, TcpStream};
@@ -22,6 +22,16 @@ type MioListener = mio::net::TcpListener;
 /// 1,024, so that a burst of thousands of connections is not met with dropped SYNs
 /// (and the clients' one-second retransmission delay), as a backlog of 128 would be.
 pub const DEFAULT_BACKLOG: u32 = 1024;
+
+/// What an accept loop does after one `accept(2)`.
+enum Step {
+    /// Return this.
+    Done(io::Result<(TcpStream, SocketAddr)>),
+    /// Wait for readiness (cleared if the queue was empty) and try again.
+    Again,
+    /// Out of resources: wait a backoff delay, then try again.
+    BackOff(ReadyEvent),
+}
 
 /// A TCP socket listening for connections, registered with the runtime's reactor.
 ///
@@ -137,29 +147,21 @@ impl TcpListener {
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         loop {
             let event = self.io.readiness(Interest::READABLE).await?;
-            let err = match self.io.get_ref().accept() {
-                Ok((socket, peer)) => return self.accepted(socket, peer),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.io.clear_readiness(event);
-                    continue;
-                }
-                Err(e) => e,
-            };
-            match accept::classify(&err) {
-                Failure::Skip => {}
-                Failure::Exhausted => match accept::delay(self.backoff.next_delay()) {
+            match self.accept_once(event) {
+                Step::Done(res) => return res,
+                Step::Again => {}
+                Step::BackOff(event) => match accept::delay(self.backoff.next_delay()) {
                     Some(delay) => delay.await,
                     // Nothing to wait on: wait for the next readiness event instead.
                     None => self.io.clear_readiness(event),
                 },
-                Failure::Fatal => return Err(self.accept_error(err)),
             }
         }
     }
 
     /// Polls for a connection: the poll-based form of [`accept`](TcpListener::accept),
-    /// with the same handling of failures (the backoff wakes `cx` from a small timer
-    /// task).
+    /// with the same handling of failures (during a backoff, a small task on the
+    /// runtime wakes `cx` when the delay is over).
     ///
     /// Only the waker of the last call is kept: poll from one task at a time (several
     /// tasks accepting at once should use `accept`).
@@ -169,29 +171,35 @@ impl TcpListener {
     /// As [`accept`](TcpListener::accept).
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
         loop {
-            let event = match self.io.poll_read_ready(cx) {
-                Poll::Ready(Ok(event)) => event,
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Pending => return Poll::Pending,
-            };
-            let err = match self.io.get_ref().accept() {
-                Ok((socket, peer)) => return Poll::Ready(self.accepted(socket, peer)),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.io.clear_readiness(event);
-                    continue;
-                }
-                Err(e) => e,
-            };
-            match accept::classify(&err) {
-                Failure::Skip => {}
-                Failure::Exhausted => {
+            let event = ready!(self.io.poll_read_ready(cx))?;
+            match self.accept_once(event) {
+                Step::Done(res) => return Poll::Ready(res),
+                Step::Again => {}
+                Step::BackOff(event) => {
                     if accept::wake_after(self.backoff.next_delay(), cx.waker()) {
                         return Poll::Pending;
                     }
                     self.io.clear_readiness(event);
                 }
-                Failure::Fatal => return Poll::Ready(Err(self.accept_error(err))),
             }
+        }
+    }
+
+    /// One `accept(2)` after the listener was seen readable (`event`), sorted by what
+    /// the caller does next (see `accept.rs`).
+    fn accept_once(&self, event: ReadyEvent) -> Step {
+        let err = match self.io.get_ref().accept() {
+            Ok((socket, peer)) => return Step::Done(self.accepted(socket, peer)),
+            Err(e) => e,
+        };
+        if err.kind() == io::ErrorKind::WouldBlock {
+            self.io.clear_readiness(event);
+            return Step::Again;
+        }
+        match accept::classify(&err) {
+            Failure::Skip => Step::Again,
+            Failure::Exhausted => Step::BackOff(event),
+            Failure::Fatal => Step::Done(Err(self.accept_error(err))),
         }
     }
 
