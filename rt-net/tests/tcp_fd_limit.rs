@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::future::poll_fn;
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 use rt_net::net::TcpStream;
 use rt_sched::{Builder, Runtime};
@@ -30,41 +31,42 @@ const STARVED: Duration = Duration::from_secs(1);
 /// about `STARVED` (one busy worker).
 const CPU_BUDGET: Duration = Duration::from_millis(200);
 
+/// How the server accepts.
+#[derive(Clone, Copy, Debug)]
+enum Accept {
+    /// `TcpListener::accept().await`.
+    Async,
+    /// `poll_fn(|cx| listener.poll_accept(cx))`.
+    Poll,
+}
+
 #[test]
 fn listener_under_an_fd_limit_keeps_serving() {
-    type Variant = (&'static str, fn() -> Runtime, bool);
-    let variants: [Variant; 3] = [
-        (
-            "multi-thread",
-            || {
-                Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .unwrap()
-            },
-            true,
-        ),
-        (
-            "current-thread",
-            || Builder::new_current_thread().enable_all().build().unwrap(),
-            true,
-        ),
-        (
-            "multi-thread without timer",
-            || {
-                Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_io()
-                    .build()
-                    .unwrap()
-            },
-            false,
-        ),
+    let multi_thread = || {
+        Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    let current_thread = || Builder::new_current_thread().enable_all().build().unwrap();
+    let without_time = || {
+        Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_io()
+            .build()
+            .unwrap()
+    };
+    type Variant = (&'static str, fn() -> Runtime, Accept);
+    let variants: [Variant; 4] = [
+        ("multi-thread", multi_thread, Accept::Async),
+        ("current-thread", current_thread, Accept::Async),
+        ("multi-thread, time not enabled", without_time, Accept::Async),
+        ("current-thread, poll_accept", current_thread, Accept::Poll),
     ];
-    for (name, runtime, timer) in variants {
+    for (name, runtime, accept) in variants {
         println!("--- {name}");
-        watchdog(move || scenario(runtime(), timer));
+        watchdog(move || scenario(runtime(), accept));
     }
 }
 
@@ -99,7 +101,7 @@ fn wait_for(what: &str, timeout: Duration, cond: impl Fn() -> bool) {
     }
 }
 
-fn scenario(rt: Runtime, timer: bool) {
+fn scenario(rt: Runtime, accept: Accept) {
     let (listener, addr): (_, SocketAddr) = rt.block_on(listener());
     let accepted = Arc::new(AtomicUsize::new(0));
     let (stop, stopped) = futures::channel::oneshot::channel::<()>();
@@ -111,7 +113,11 @@ fn scenario(rt: Runtime, timer: bool) {
             rt.block_on(async move {
                 let accept_loop = async {
                     loop {
-                        let (stream, _) = listener.accept().await.expect("accept must not fail on EMFILE");
+                        let accepted_one = match accept {
+                            Accept::Async => listener.accept().await,
+                            Accept::Poll => poll_fn(|cx| listener.poll_accept(cx)).await,
+                        };
+                        let (stream, _) = accepted_one.expect("accept must not fail on EMFILE");
                         accepted.fetch_add(1, Ordering::SeqCst);
                         rt_sched::spawn(echo(stream));
                     }
@@ -173,22 +179,13 @@ fn scenario(rt: Runtime, timer: bool) {
     // 3. Descriptors freed: the queued connections are accepted and served.
     drop(fillers);
     drop(held);
-    let mut expected = HELD + PENDING;
-    let nudge = if timer {
-        None
-    } else {
-        // Without a timer the listener waits for its next readiness event.
-        expected += 1;
-        Some(std::net::TcpStream::connect(addr).unwrap())
-    };
     wait_for("the queued connections to be accepted", Duration::from_secs(10), || {
-        accepted.load(Ordering::SeqCst) == expected
+        accepted.load(Ordering::SeqCst) == HELD + PENDING
     });
     for (i, socket) in pending.into_iter().enumerate() {
         let mut client = blocking_client(socket.into());
         ping(&mut client, 200 + i as u8);
     }
-    drop(nudge);
     set_nofile_soft(soft).expect("restoring RLIMIT_NOFILE");
     stop.send(()).unwrap();
     server.join().expect("the server thread");
