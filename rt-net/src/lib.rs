@@ -1,7 +1,9 @@
 //! Async networking and file I/O for the rt-stack runtime.
 //!
-//! Today this crate holds the pieces that need no reactor:
+//! Today this crate holds:
 //!
+//! * [`net`]: [`TcpListener`], [`TcpStream`] and [`TcpSocket`] on the reactor of
+//!   `rt-core`;
 //! * [`fs`]: [`fs::File`] and the file system functions, run on the blocking pool of
 //!   `rt-sched`;
 //! * [`lookup_host`] and the [`ToSocketAddrs`] trait: name resolution on the blocking
@@ -9,8 +11,7 @@
 //! * [`io`]: [`io::copy_bidirectional`] (the core of a proxy) and [`io::copy`], over any
 //!   `futures-io` streams.
 //!
-//! The sockets (`TcpListener`, `TcpStream`, `UdpSocket`, `UnixListener`, `UnixStream`,
-//! `UnixDatagram`) and signals come with the reactor of `rt-core`. Every I/O type
+//! UDP and Unix-domain sockets and signals come next. Every I/O type
 //! implements the [`futures_io`] traits, so the `futures::io` helpers (`read_to_end`,
 //! `write_all`, `BufReader`, ...) work on them unchanged.
 //!
@@ -47,6 +48,8 @@ mod blocking;
 mod dns;
 pub mod fs;
 pub mod io;
+pub mod net;
 
 pub use addr::ToSocketAddrs;
 pub use dns::lookup_host;
+pub use net::{TcpListener, TcpSocket, TcpStream};

@@ -1,10 +1,12 @@
 //! Helpers shared by the rt-net integration tests: runtimes of each flavour under a
-//! watchdog, temporary directories, and an in-memory duplex pipe.
+//! watchdog, temporary directories, and an in-memory duplex pipe; [`tcp`] for the
+//! socket tests.
 
 // Every test crate includes this module and uses a different subset of it.
 #![allow(dead_code)]
 
 pub(crate) mod duplex;
+pub(crate) mod tcp;
 pub(crate) mod temp;
 
 use std::future::Future;

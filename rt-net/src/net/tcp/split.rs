@@ -1,0 +1,228 @@
+//! Borrowed halves of a [`TcpStream`], made by [`TcpStream::split`].
+//!
+//! Each half only polls its own direction, and each direction has its own waker slot
+//! in the registration, so the two halves can be polled at once (from one task, or
+//! from two tasks that borrow the stream) without losing a wake-up.
+
+use std::io::{self, IoSlice, IoSliceMut};
+use std::net::{Shutdown, SocketAddr};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_io::{AsyncRead, AsyncWrite};
+use rt_core::io::{Interest, Ready};
+
+use super::TcpStream;
+
+/// The read half of a [`TcpStream`], borrowed by [`TcpStream::split`].
+#[derive(Debug)]
+pub struct ReadHalf<'a>(&'a TcpStream);
+
+/// The write half of a [`TcpStream`], borrowed by [`TcpStream::split`].
+///
+/// Closing it ([`AsyncWriteExt::close`](futures_io::AsyncWrite::poll_close)) shuts
+/// down the write direction of the stream; dropping it does nothing.
+#[derive(Debug)]
+pub struct WriteHalf<'a>(&'a TcpStream);
+
+pub(super) fn split(stream: &mut TcpStream) -> (ReadHalf<'_>, WriteHalf<'_>) {
+    (ReadHalf(stream), WriteHalf(stream))
+}
+
+impl ReadHalf<'_> {
+    /// The remote address. See [`TcpStream::peer_addr`].
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` once the connection is gone.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.0.peer_addr()
+    }
+
+    /// The local address. See [`TcpStream::local_addr`].
+    ///
+    /// # Errors
+    ///
+    /// When the OS cannot tell.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.0.local_addr()
+    }
+
+    /// Reads without consuming. See [`TcpStream::peek`].
+    ///
+    /// # Errors
+    ///
+    /// OS errors, or when the runtime has shut down.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.peek(buf).await
+    }
+
+    /// Polls for [`peek`](ReadHalf::peek). See [`TcpStream::poll_peek`].
+    ///
+    /// # Errors
+    ///
+    /// As [`TcpStream::peek`].
+    pub fn poll_peek(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.0.poll_peek(cx, buf)
+    }
+
+    /// Waits for readiness. See [`TcpStream::ready`].
+    ///
+    /// # Errors
+    ///
+    /// When the runtime has shut down.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        self.0.ready(interest).await
+    }
+
+    /// Waits until readable. See [`TcpStream::readable`].
+    ///
+    /// # Errors
+    ///
+    /// When the runtime has shut down.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn readable(&self) -> io::Result<()> {
+        self.0.readable().await
+    }
+
+    /// Reads without waiting. See [`TcpStream::try_read`].
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when nothing is available; OS errors.
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.try_read(buf)
+    }
+
+    /// Reads into several buffers without waiting. See [`TcpStream::try_read_vectored`].
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when nothing is available; OS errors.
+    pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        self.0.try_read_vectored(bufs)
+    }
+}
+
+impl WriteHalf<'_> {
+    /// The remote address. See [`TcpStream::peer_addr`].
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` once the connection is gone.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.0.peer_addr()
+    }
+
+    /// The local address. See [`TcpStream::local_addr`].
+    ///
+    /// # Errors
+    ///
+    /// When the OS cannot tell.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.0.local_addr()
+    }
+
+    /// Waits for readiness. See [`TcpStream::ready`].
+    ///
+    /// # Errors
+    ///
+    /// When the runtime has shut down.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        self.0.ready(interest).await
+    }
+
+    /// Waits until writable. See [`TcpStream::writable`].
+    ///
+    /// # Errors
+    ///
+    /// When the runtime has shut down.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn writable(&self) -> io::Result<()> {
+        self.0.writable().await
+    }
+
+    /// Writes without waiting. See [`TcpStream::try_write`].
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when the send buffer is full; OS errors.
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.0.try_write(buf)
+    }
+
+    /// Writes from several buffers without waiting. See [`TcpStream::try_write_vectored`].
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when the send buffer is full; OS errors.
+    pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.0.try_write_vectored(bufs)
+    }
+}
+
+impl AsyncRead for ReadHalf<'_> {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.0.poll_read_priv(cx, buf)
+    }
+
+    fn poll_read_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.0.poll_read_vectored_priv(cx, bufs)
+    }
+}
+
+impl AsyncWrite for WriteHalf<'_> {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.0.poll_write_priv(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.0.poll_write_vectored_priv(cx, bufs)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(self.0.shutdown(Shutdown::Write))
+    }
+}
+
+impl AsRef<TcpStream> for ReadHalf<'_> {
+    fn as_ref(&self) -> &TcpStream {
+        self.0
+    }
+}
+
+impl AsRef<TcpStream> for WriteHalf<'_> {
+    fn as_ref(&self) -> &TcpStream {
+        self.0
+    }
+}
