@@ -1,0 +1,355 @@
+//! [`UnixStream`]: a connected Unix domain stream socket.
+
+use std::fmt;
+use std::io::{self, IoSlice, IoSliceMut, Read, Write};
+use std::net::Shutdown;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::os::unix::net::SocketAddr;
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_io::{AsyncRead, AsyncWrite};
+use rt_core::io::{Interest, PollEvented, Ready};
+
+use super::split::{split, ReadHalf, WriteHalf};
+use super::split_owned::{split_owned, OwnedReadHalf, OwnedWriteHalf};
+
+/// A byte stream over a Unix domain socket.
+///
+/// Created by [`connect`](Self::connect)ing to a [`UnixListener`](super::UnixListener),
+/// by accepting on one, or as a connected [`pair`](Self::pair). Reading and writing go
+/// through the `futures-io` [`AsyncRead`] / [`AsyncWrite`] traits (so
+/// `futures::io::{AsyncReadExt, AsyncWriteExt}` helpers work), or through the
+/// non-blocking [`try_read`](Self::try_read) / [`try_write`](Self::try_write) after
+/// [`readable`](Self::readable) / [`writable`](Self::writable).
+///
+/// To read and write from two tasks, [`into_split`](Self::into_split) the stream into
+/// owned halves; [`split`](Self::split) borrows the halves for use within one task.
+///
+/// # Examples
+///
+/// ```no_run
+/// use futures::io::{AsyncReadExt, AsyncWriteExt};
+/// use rt_net::UnixStream;
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let mut stream = UnixStream::connect("/tmp/echo.sock").await?;
+/// stream.write_all(b"ping").await?;
+/// let mut buf = [0u8; 4];
+/// stream.read_exact(&mut buf).await?;
+/// # Ok(())
+/// # }
+/// ```
+pub struct UnixStream {
+    io: PollEvented<mio::net::UnixStream>,
+}
+
+impl UnixStream {
+    /// Connects to the socket at `path`.
+    ///
+    /// # Errors
+    ///
+    /// `NotFound` when nothing exists at `path`, `ConnectionRefused` when no one listens
+    /// there, `WouldBlock` when the listener's backlog is full, other OS errors, and an
+    /// error when called outside a runtime with I/O enabled.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancelling drops the half-made connection.
+    pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
+        let stream = UnixStream::from_mio(mio::net::UnixStream::connect(path)?)?;
+        // A non-blocking connect may still be in progress: it is done once writable, and
+        // then `SO_ERROR` says whether it failed.
+        stream.io.readiness(Interest::WRITABLE).await?;
+        match stream.io.get_ref().take_error()? {
+            Some(err) => Err(err),
+            None => Ok(stream),
+        }
+    }
+
+    /// A pair of connected streams, as `socketpair(2)` makes them.
+    ///
+    /// # Errors
+    ///
+    /// When the OS cannot create the sockets, or when called outside a runtime with I/O
+    /// enabled.
+    pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
+        let (a, b) = mio::net::UnixStream::pair()?;
+        Ok((UnixStream::from_mio(a)?, UnixStream::from_mio(b)?))
+    }
+
+    pub(crate) fn from_mio(stream: mio::net::UnixStream) -> io::Result<UnixStream> {
+        Ok(UnixStream { io: PollEvented::new(stream)? })
+    }
+
+    /// Wraps a standard library stream, switching it to non-blocking mode.
+    ///
+    /// # Errors
+    ///
+    /// When the mode cannot be set, or when called outside a runtime with I/O enabled.
+    pub fn from_std(stream: std::os::unix::net::UnixStream) -> io::Result<UnixStream> {
+        stream.set_nonblocking(true)?;
+        UnixStream::from_mio(mio::net::UnixStream::from_std(stream))
+    }
+
+    /// Turns the stream back into a standard library stream, deregistering it from the
+    /// reactor. It is still in non-blocking mode.
+    ///
+    /// # Errors
+    ///
+    /// When deregistration fails.
+    pub fn into_std(self) -> io::Result<std::os::unix::net::UnixStream> {
+        self.io.into_inner().map(std::os::unix::net::UnixStream::from)
+    }
+
+    /// The local address (usually unnamed for a connecting stream).
+    ///
+    /// # Errors
+    ///
+    /// When the OS cannot report it.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// The peer's address (the listener's path for a connecting stream).
+    ///
+    /// # Errors
+    ///
+    /// When the OS cannot report it.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().peer_addr()
+    }
+
+    /// The credentials of the peer process, taken when the connection was made.
+    ///
+    /// # Errors
+    ///
+    /// When the OS cannot report them.
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd",
+        target_os = "dragonfly"
+    ))]
+    pub fn peer_cred(&self) -> io::Result<super::UCred> {
+        super::ucred::peer_cred(self.as_fd())
+    }
+
+    /// Takes the pending `SO_ERROR` of the socket, if any.
+    ///
+    /// # Errors
+    ///
+    /// When the OS cannot report it.
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.io.get_ref().take_error()
+    }
+
+    /// Shuts down the read half, the write half or both. After `Shutdown::Write` the peer
+    /// reads end-of-stream once it has read what was sent.
+    ///
+    /// # Errors
+    ///
+    /// When the OS refuses (for example `NotConnected`).
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.io.get_ref().shutdown(how)
+    }
+
+    /// Waits until the stream is ready for any of `interest` and returns the readiness
+    /// seen (which may include `READ_CLOSED` / `WRITE_CLOSED`). The readiness may be
+    /// spurious: a following `try_*` call can still return `WouldBlock`.
+    ///
+    /// # Errors
+    ///
+    /// When the runtime shuts down.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        Ok(self.io.readiness(interest).await?.ready())
+    }
+
+    /// Waits until the stream may be readable (see [`ready`](Self::ready)).
+    ///
+    /// # Errors
+    ///
+    /// When the runtime shuts down.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn readable(&self) -> io::Result<()> {
+        self.ready(Interest::READABLE).await.map(drop)
+    }
+
+    /// Waits until the stream may be writable (see [`ready`](Self::ready)).
+    ///
+    /// # Errors
+    ///
+    /// When the runtime shuts down.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn writable(&self) -> io::Result<()> {
+        self.ready(Interest::WRITABLE).await.map(drop)
+    }
+
+    /// Polls for read readiness. Only the waker of the last call is kept.
+    ///
+    /// # Errors
+    ///
+    /// When the runtime shuts down.
+    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_read_ready(cx).map_ok(drop)
+    }
+
+    /// Polls for write readiness. Only the waker of the last call is kept.
+    ///
+    /// # Errors
+    ///
+    /// When the runtime shuts down.
+    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_write_ready(cx).map_ok(drop)
+    }
+
+    /// Reads what is available now into `buf`; `Ok(0)` means end-of-stream (or an empty
+    /// `buf`).
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when nothing is available, other OS errors.
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::READABLE, |mut s| s.read(buf))
+    }
+
+    /// Like [`try_read`](Self::try_read), scattering into `bufs`.
+    ///
+    /// # Errors
+    ///
+    /// As [`try_read`](Self::try_read).
+    pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        self.io.try_io(Interest::READABLE, |mut s| s.read_vectored(bufs))
+    }
+
+    /// Writes what fits now from `buf`; returns the bytes written.
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when nothing fits, `BrokenPipe` when the peer has closed, other OS
+    /// errors.
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::WRITABLE, |mut s| s.write(buf))
+    }
+
+    /// Like [`try_write`](Self::try_write), gathering from `bufs`.
+    ///
+    /// # Errors
+    ///
+    /// As [`try_write`](Self::try_write).
+    pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.io.try_io(Interest::WRITABLE, |mut s| s.write_vectored(bufs))
+    }
+
+    /// Borrows the stream as a read half and a write half, to read and write
+    /// concurrently within one task (for example in a `select`). Zero cost.
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        split(self)
+    }
+
+    /// Splits the stream into owned halves that can move to different tasks. Dropping
+    /// the write half shuts down writing; [`OwnedReadHalf::reunite`] puts the halves back
+    /// together. Costs one allocation.
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        split_owned(self)
+    }
+
+    pub(crate) fn poll_read_priv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.io.poll_read_io(cx, |mut s| s.read(buf))
+    }
+
+    pub(crate) fn poll_read_vectored_priv(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_read_io(cx, |mut s| s.read_vectored(bufs))
+    }
+
+    pub(crate) fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.io.poll_write_io(cx, |mut s| s.write(buf))
+    }
+
+    pub(crate) fn poll_write_vectored_priv(&self, cx: &mut Context<'_>, bufs: &[IoSlice<'_>]) -> Poll<io::Result<usize>> {
+        self.io.poll_write_io(cx, |mut s| s.write_vectored(bufs))
+    }
+
+    /// `poll_close` of the write side: shuts down writing (a stream already disconnected
+    /// counts as closed).
+    pub(crate) fn shutdown_write(&self) -> io::Result<()> {
+        match self.shutdown(Shutdown::Write) {
+            Err(err) if err.kind() == io::ErrorKind::NotConnected => Ok(()),
+            other => other,
+        }
+    }
+}
+
+impl AsyncRead for UnixStream {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.poll_read_priv(cx, buf)
+    }
+
+    fn poll_read_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_read_vectored_priv(cx, bufs)
+    }
+}
+
+impl AsyncWrite for UnixStream {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.poll_write_priv(cx, buf)
+    }
+
+    fn poll_write_vectored(self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[IoSlice<'_>]) -> Poll<io::Result<usize>> {
+        self.poll_write_vectored_priv(cx, bufs)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // Writes go straight to the socket: nothing is buffered here.
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(self.shutdown_write())
+    }
+}
+
+impl AsRawFd for UnixStream {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.get_ref().as_raw_fd()
+    }
+}
+
+impl AsFd for UnixStream {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.get_ref().as_fd()
+    }
+}
+
+impl fmt::Debug for UnixStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnixStream")
+            .field("local_addr", &self.local_addr().ok())
+            .field("peer_addr", &self.peer_addr().ok())
+            .field("fd", &self.as_raw_fd())
+            .finish()
+    }
+}
