@@ -1,0 +1,29 @@
+//! The OS calls that `std` and `mio` do not wrap: peer credentials of a Unix socket and
+//! process-wide signal handlers. This is the only module of the crate allowed `unsafe`;
+//! every block says why it is sound.
+#![allow(unsafe_code)]
+
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+))]
+mod peer_cred;
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+))]
+pub(crate) use peer_cred::peer_cred;
+
+pub(crate) mod signal;
