@@ -1,19 +1,20 @@
 //! Async networking and file I/O for the rt-stack runtime.
 //!
-//! Today this crate holds:
+//! This crate holds:
 //!
-//! * [`net`]: [`TcpListener`], [`TcpStream`] and [`TcpSocket`] on the reactor of
-//!   `rt-core`;
 //! * [`fs`]: [`fs::File`] and the file system functions, run on the blocking pool of
 //!   `rt-sched`;
 //! * [`lookup_host`] and the [`ToSocketAddrs`] trait: name resolution on the blocking
 //!   pool, literal addresses without it;
 //! * [`io`]: [`io::copy_bidirectional`] (the core of a proxy) and [`io::copy`], over any
-//!   `futures-io` streams.
+//!   `futures-io` streams;
+//! * [`net`]: [`TcpListener`], [`TcpStream`], [`TcpSocket`], [`UdpSocket`] and the
+//!   Unix domain sockets ([`UnixListener`], [`UnixStream`], [`UnixDatagram`]) on the
+//!   reactor of `rt-core`;
+//! * [`signal`]: [`signal::ctrl_c`] and Unix signal streams.
 //!
-//! UDP and Unix-domain sockets and signals come next. Every I/O type
-//! implements the [`futures_io`] traits, so the `futures::io` helpers (`read_to_end`,
-//! `write_all`, `BufReader`, ...) work on them unchanged.
+//! Every I/O type implements the [`futures_io`] traits, so the `futures::io` helpers
+//! (`read_to_end`, `write_all`, `BufReader`, ...) work on them unchanged.
 //!
 //! Everything here must run inside an rt-sched runtime; called outside one, it returns
 //! an [`std::io::Error`] rather than panicking.
@@ -41,7 +42,11 @@
 //! })
 //! # }
 //! ```
-#![forbid(unsafe_code)]
+//!
+//! `unsafe` is denied everywhere except in the private `sys` module (signal handlers
+//! and peer credentials), where every block carries a `// SAFETY:` comment.
+#![deny(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod addr;
 mod blocking;
@@ -49,7 +54,10 @@ mod dns;
 pub mod fs;
 pub mod io;
 pub mod net;
+pub mod signal;
+mod sys;
 
 pub use addr::ToSocketAddrs;
 pub use dns::lookup_host;
 pub use net::{TcpListener, TcpSocket, TcpStream};
+pub use net::{UdpSocket, UnixDatagram, UnixListener, UnixStream};

@@ -1,4 +1,4 @@
-//! Networking on the runtime's reactor: TCP today, UDP and Unix-domain sockets later.
+//! Networking on the runtime's reactor: TCP, UDP and Unix-domain sockets.
 //!
 //! Every socket here is registered with the reactor of the runtime it was created in
 //! (through `rt_core::io::PollEvented`), so it must be created from inside an
@@ -35,3 +35,9 @@ mod error;
 pub mod tcp;
 
 pub use tcp::{TcpListener, TcpSocket, TcpStream};
+
+mod udp;
+pub use udp::UdpSocket;
+
+pub mod unix;
+pub use unix::{UnixDatagram, UnixListener, UnixStream};
