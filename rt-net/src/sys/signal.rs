@@ -39,7 +39,7 @@ static PENDING: [AtomicBool; TABLE_LEN] = [const { AtomicBool::new(false) }; TAB
 static WAKE_FD: AtomicI32 = AtomicI32::new(-1);
 
 /// The disposition each signal had before ours, to chain to (see the module docs).
-static PREVIOUS: [Previous; TABLE_LEN] = [const { Previous::NONE }; TABLE_LEN];
+static PREVIOUS: [Previous; TABLE_LEN] = [const { Previous::new() }; TABLE_LEN];
 
 /// A previous disposition: the `sa_sigaction` word and whether it takes three arguments.
 struct Previous {
@@ -48,10 +48,12 @@ struct Previous {
 }
 
 impl Previous {
-    const NONE: Previous = Previous {
-        handler: AtomicUsize::new(libc::SIG_DFL),
-        siginfo: AtomicBool::new(false),
-    };
+    const fn new() -> Previous {
+        Previous {
+            handler: AtomicUsize::new(libc::SIG_DFL),
+            siginfo: AtomicBool::new(false),
+        }
+    }
 }
 
 /// Sets the descriptor the handler writes to. Must be a non-blocking pipe or socket

@@ -137,7 +137,7 @@ impl UnixStream {
         target_os = "dragonfly"
     ))]
     pub fn peer_cred(&self) -> io::Result<super::UCred> {
-        super::ucred::peer_cred(self.as_fd())
+        crate::sys::peer_cred(self.as_fd())
     }
 
     /// Takes the pending `SO_ERROR` of the socket, if any.

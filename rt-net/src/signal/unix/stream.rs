@@ -100,7 +100,7 @@ impl Signal {
         // 1. Drive the self-pipe: drain what arrived and broadcast it. The closure always
         //    ends in `WouldBlock` (or an error), which re-arms this stream's read waker.
         if !self.closed {
-            if let Poll::Ready(_) = self.pipe.poll_read_io(cx, registry::drain) {
+            if self.pipe.poll_read_io(cx, registry::drain).is_ready() {
                 // Only a reactor error or a closed pipe get here.
                 self.closed = true;
             }
