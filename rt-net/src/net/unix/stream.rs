@@ -258,6 +258,10 @@ impl UnixStream {
 
     /// Borrows the stream as a read half and a write half, to read and write
     /// concurrently within one task (for example in a `select`). Zero cost.
+    ///
+    /// With `futures::io::AsyncReadExt` in scope, `stream.split()` resolves to that
+    /// trait's by-value `split` (a lock-based split): call `UnixStream::split(&mut stream)`
+    /// to get this one.
     pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
         split(self)
     }
