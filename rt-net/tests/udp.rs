@@ -166,7 +166,10 @@ fn poll_variants() {
         let mut buf = [0u8; 16];
         let (n, from) = poll_fn(|cx| b.poll_peek_from(cx, &mut buf)).await.unwrap();
         assert_eq!((&buf[..n], from), (&b"polled"[..], a.local_addr().unwrap()));
-        assert_eq!(poll_fn(|cx| b.poll_peek_sender(cx)).await.unwrap(), a.local_addr().unwrap());
+        assert_eq!(
+            poll_fn(|cx| b.poll_peek_sender(cx)).await.unwrap(),
+            a.local_addr().unwrap()
+        );
         let (n, _) = poll_fn(|cx| b.poll_recv_from(cx, &mut buf)).await.unwrap();
         assert_eq!(&buf[..n], b"polled");
 
@@ -303,8 +306,13 @@ fn std_conversions_round_trip() {
 fn bind_errors_say_what_failed() {
     on_each_flavor(|_| async {
         let taken = bind_local().await;
-        let err = UdpSocket::bind(taken.local_addr().unwrap()).await.unwrap_err();
+        let addr = taken.local_addr().unwrap();
+        let err = UdpSocket::bind(addr).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::AddrInUse);
+        assert!(
+            err.to_string().contains(&addr.to_string()),
+            "the error names the address: {err}"
+        );
     });
 }
 

@@ -62,6 +62,10 @@ fn connect_errors() {
         let dir = TempDir::new();
         let err = UnixStream::connect(dir.join("nothing-here.sock")).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+        assert!(
+            err.to_string().contains("nothing-here.sock"),
+            "the error names the path: {err}"
+        );
 
         // A socket file nobody listens on any more.
         let path = dir.join("stale.sock");
@@ -120,7 +124,10 @@ fn pair_readiness_and_try_io() {
         }
         assert_eq!(got, b"hello vectored world");
 
-        let ready = b.ready(rt_core::io::Interest::READABLE | rt_core::io::Interest::WRITABLE).await.unwrap();
+        let ready = b
+            .ready(rt_core::io::Interest::READABLE | rt_core::io::Interest::WRITABLE)
+            .await
+            .unwrap();
         assert!(ready.is_writable());
         drop(a);
         // The peer is gone: readable, and a read says end-of-stream.
@@ -182,7 +189,10 @@ fn owned_halves_in_two_tasks_and_reunite() {
         let reader_task = rt_sched::spawn(async move {
             let mut buf = vec![0u8; 100 * 100];
             reader.read_exact(&mut buf).await.unwrap();
-            assert!(buf.chunks(100).enumerate().all(|(i, c)| c.iter().all(|&b| b == i as u8)));
+            assert!(buf
+                .chunks(100)
+                .enumerate()
+                .all(|(i, c)| c.iter().all(|&b| b == i as u8)));
             reader
         });
         let writer = writer_task.await.unwrap();

@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 
 use rt_core::io::{Interest, PollEvented, Ready};
 
+use crate::net::error::context;
 use crate::ToSocketAddrs;
 
 /// A UDP socket.
@@ -61,16 +62,18 @@ impl UdpSocket {
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
         let mut last_err = None;
         for addr in crate::lookup_host(addr).await? {
-            match mio::net::UdpSocket::bind(addr).and_then(UdpSocket::new) {
-                Ok(socket) => return Ok(socket),
-                Err(e) => last_err = Some(e),
+            match mio::net::UdpSocket::bind(addr) {
+                Ok(socket) => return UdpSocket::new(socket),
+                Err(e) => last_err = Some(context(e, format_args!("bind a UDP socket to {addr}"))),
             }
         }
         Err(last_err.unwrap_or_else(|| no_address("bind")))
     }
 
     fn new(socket: mio::net::UdpSocket) -> io::Result<UdpSocket> {
-        Ok(UdpSocket { io: PollEvented::new(socket)? })
+        Ok(UdpSocket {
+            io: PollEvented::new(socket)?,
+        })
     }
 
     /// Wraps a standard library socket, switching it to non-blocking mode.
@@ -110,7 +113,7 @@ impl UdpSocket {
         for addr in crate::lookup_host(addr).await? {
             match self.io.get_ref().connect(addr) {
                 Ok(()) => return Ok(()),
-                Err(e) => last_err = Some(e),
+                Err(e) => last_err = Some(context(e, format_args!("connect a UDP socket to {addr}"))),
             }
         }
         Err(last_err.unwrap_or_else(|| no_address("connect")))

@@ -177,7 +177,12 @@ fn errno_location() -> Option<*mut c_int> {
         // SAFETY: `__errno_location` has no preconditions and is async-signal-safe.
         Some(unsafe { libc::__errno_location() })
     }
-    #[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd", target_os = "dragonfly"))]
+    #[cfg(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "dragonfly"
+    ))]
     {
         // SAFETY: `__error` has no preconditions and is async-signal-safe.
         Some(unsafe { libc::__error() })

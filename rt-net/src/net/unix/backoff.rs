@@ -36,7 +36,10 @@ pub(crate) struct Backoff {
 impl Backoff {
     /// A loop that has not failed yet.
     pub(crate) const fn new() -> Backoff {
-        Backoff { next: None, sleep: None }
+        Backoff {
+            next: None,
+            sleep: None,
+        }
     }
 
     /// Takes an accept error: arms a pause and returns `Ok` when the error is resource
@@ -89,14 +92,18 @@ mod tests {
         for errno in [libc::EMFILE, libc::ENFILE, libc::ENOBUFS, libc::ENOMEM] {
             assert!(is_resource_exhaustion(&io::Error::from_raw_os_error(errno)));
         }
-        assert!(!is_resource_exhaustion(&io::Error::from_raw_os_error(libc::ECONNABORTED)));
+        assert!(!is_resource_exhaustion(&io::Error::from_raw_os_error(
+            libc::ECONNABORTED
+        )));
         assert!(!is_resource_exhaustion(&io::ErrorKind::WouldBlock.into()));
     }
 
     #[test]
     fn without_a_timer_the_error_is_returned() {
         let mut backoff = Backoff::new();
-        let err = backoff.on_error(io::Error::from_raw_os_error(libc::EMFILE)).unwrap_err();
+        let err = backoff
+            .on_error(io::Error::from_raw_os_error(libc::EMFILE))
+            .unwrap_err();
         assert_eq!(err.raw_os_error(), Some(libc::EMFILE));
         assert!(backoff.sleep.is_none());
     }

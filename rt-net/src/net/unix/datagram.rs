@@ -10,6 +10,8 @@ use std::task::{Context, Poll};
 
 use rt_core::io::{Interest, PollEvented, Ready};
 
+use crate::net::error::context;
+
 /// A Unix domain datagram socket: message boundaries are kept and, unlike UDP, delivery
 /// is reliable and ordered on one machine.
 ///
@@ -44,7 +46,10 @@ impl UnixDatagram {
     /// `AddrInUse` when the path exists, other OS errors, and an error when called outside
     /// a runtime with I/O enabled.
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
-        UnixDatagram::new(mio::net::UnixDatagram::bind(path)?)
+        let path = path.as_ref();
+        let socket = mio::net::UnixDatagram::bind(path)
+            .map_err(|e| context(e, format_args!("bind a unix datagram socket to {}", path.display())))?;
+        UnixDatagram::new(socket)
     }
 
     /// Creates a socket bound to no address: it can send, and receive replies only after
@@ -70,7 +75,9 @@ impl UnixDatagram {
     }
 
     fn new(socket: mio::net::UnixDatagram) -> io::Result<UnixDatagram> {
-        Ok(UnixDatagram { io: PollEvented::new(socket)? })
+        Ok(UnixDatagram {
+            io: PollEvented::new(socket)?,
+        })
     }
 
     /// Wraps a standard library socket, switching it to non-blocking mode.
@@ -100,7 +107,11 @@ impl UnixDatagram {
     ///
     /// When nothing is bound at `path`, and other OS errors.
     pub fn connect(&self, path: impl AsRef<Path>) -> io::Result<()> {
-        self.io.get_ref().connect(path)
+        let path = path.as_ref();
+        self.io
+            .get_ref()
+            .connect(path)
+            .map_err(|e| context(e, format_args!("connect a unix datagram socket to {}", path.display())))
     }
 
     /// The local address (unnamed for [`unbound`](Self::unbound) and

@@ -13,6 +13,7 @@ use rt_core::io::{Interest, PollEvented};
 
 use super::backoff::Backoff;
 use super::UnixStream;
+use crate::net::error::context;
 
 /// A Unix domain socket server, listening for [`UnixStream`] connections.
 ///
@@ -57,7 +58,10 @@ impl UnixListener {
     /// longer than the platform's limit of about 100 bytes), and an error when called
     /// outside a runtime with I/O enabled.
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
-        UnixListener::new(mio::net::UnixListener::bind(path)?)
+        let path = path.as_ref();
+        let listener = mio::net::UnixListener::bind(path)
+            .map_err(|e| context(e, format_args!("bind a unix listener to {}", path.display())))?;
+        UnixListener::new(listener)
     }
 
     fn new(listener: mio::net::UnixListener) -> io::Result<UnixListener> {

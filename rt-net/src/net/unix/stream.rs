@@ -14,6 +14,7 @@ use rt_core::io::{Interest, PollEvented, Ready};
 
 use super::split::{split, ReadHalf, WriteHalf};
 use super::split_owned::{split_owned, OwnedReadHalf, OwnedWriteHalf};
+use crate::net::error::context;
 
 /// A byte stream over a Unix domain socket.
 ///
@@ -58,12 +59,15 @@ impl UnixStream {
     ///
     /// Cancelling drops the half-made connection.
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
-        let stream = UnixStream::from_mio(mio::net::UnixStream::connect(path)?)?;
+        let path = path.as_ref();
+        let what = || format!("connect to unix socket {}", path.display());
+        let stream = mio::net::UnixStream::connect(path).map_err(|e| context(e, what()))?;
+        let stream = UnixStream::from_mio(stream)?;
         // A non-blocking connect may still be in progress: it is done once writable, and
         // then `SO_ERROR` says whether it failed.
         stream.io.readiness(Interest::WRITABLE).await?;
         match stream.io.get_ref().take_error()? {
-            Some(err) => Err(err),
+            Some(err) => Err(context(err, what())),
             None => Ok(stream),
         }
     }
@@ -80,7 +84,9 @@ impl UnixStream {
     }
 
     pub(crate) fn from_mio(stream: mio::net::UnixStream) -> io::Result<UnixStream> {
-        Ok(UnixStream { io: PollEvented::new(stream)? })
+        Ok(UnixStream {
+            io: PollEvented::new(stream)?,
+        })
     }
 
     /// Wraps a standard library stream, switching it to non-blocking mode.
@@ -289,7 +295,11 @@ impl UnixStream {
         self.io.poll_write_io(cx, |mut s| s.write(buf))
     }
 
-    pub(crate) fn poll_write_vectored_priv(&self, cx: &mut Context<'_>, bufs: &[IoSlice<'_>]) -> Poll<io::Result<usize>> {
+    pub(crate) fn poll_write_vectored_priv(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
         self.io.poll_write_io(cx, |mut s| s.write_vectored(bufs))
     }
 
@@ -322,7 +332,11 @@ impl AsyncWrite for UnixStream {
         self.poll_write_priv(cx, buf)
     }
 
-    fn poll_write_vectored(self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[IoSlice<'_>]) -> Poll<io::Result<usize>> {
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
         self.poll_write_vectored_priv(cx, bufs)
     }
 
