@@ -208,3 +208,9 @@ fn signal_kinds_name_their_numbers() {
     assert_eq!(SignalKind::from(libc::SIGPIPE), SignalKind::pipe());
     assert_eq!(c_int::from(SignalKind::child()), libc::SIGCHLD);
 }
+
+#[test]
+fn signal_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Signal>();
+}

@@ -322,3 +322,9 @@ fn outside_a_runtime_construction_fails_instead_of_panicking() {
     let err = UdpSocket::from_std(std_socket).unwrap_err();
     assert!(err.to_string().contains("reactor"), "{err}");
 }
+
+#[test]
+fn udp_socket_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<UdpSocket>();
+}

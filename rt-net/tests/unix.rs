@@ -409,3 +409,15 @@ fn outside_a_runtime_construction_fails_instead_of_panicking() {
     assert!(err.to_string().contains("reactor"), "{err}");
     assert!(UnixDatagram::pair().is_err());
 }
+
+#[test]
+fn unix_types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<UnixListener>();
+    assert_send_sync::<UnixStream>();
+    assert_send_sync::<UnixDatagram>();
+    assert_send_sync::<OwnedReadHalf>();
+    assert_send_sync::<OwnedWriteHalf>();
+    assert_send_sync::<rt_net::net::unix::ReadHalf<'static>>();
+    assert_send_sync::<rt_net::net::unix::WriteHalf<'static>>();
+}

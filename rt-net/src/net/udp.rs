@@ -24,6 +24,11 @@ use crate::ToSocketAddrs;
 /// of each kind: the `async` methods queue any number of waiting tasks. The `poll_*`
 /// methods are the exception: they keep a single waker per direction (see each).
 ///
+/// # Panics
+///
+/// No method panics. Created outside a runtime with I/O enabled, constructors return an
+/// error rather than a socket that would never wake.
+///
 /// # Examples
 ///
 /// An echo server:

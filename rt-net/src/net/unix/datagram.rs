@@ -19,6 +19,11 @@ use crate::net::error::context;
 /// shared through an [`Arc`](std::sync::Arc) by sending and receiving tasks; the `poll_*`
 /// methods keep a single waker per direction.
 ///
+/// # Panics
+///
+/// No method panics. Created outside a runtime with I/O enabled, constructors return an
+/// error rather than a socket that would never wake.
+///
 /// # Examples
 ///
 /// ```no_run

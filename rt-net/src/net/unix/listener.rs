@@ -26,6 +26,11 @@ use crate::net::error::context;
 /// so the connections already open keep being served and new ones are accepted as soon
 /// as descriptors are free. On a runtime without a timer the error is returned instead.
 ///
+/// # Panics
+///
+/// No method panics. Created outside a runtime with I/O enabled, constructors return an
+/// error rather than a socket that would never wake.
+///
 /// # Examples
 ///
 /// ```no_run

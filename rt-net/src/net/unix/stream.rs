@@ -28,6 +28,11 @@ use crate::net::error::context;
 /// To read and write from two tasks, [`into_split`](Self::into_split) the stream into
 /// owned halves; [`split`](Self::split) borrows the halves for use within one task.
 ///
+/// # Panics
+///
+/// No method panics. Created outside a runtime with I/O enabled, constructors return an
+/// error rather than a socket that would never wake.
+///
 /// # Examples
 ///
 /// ```no_run

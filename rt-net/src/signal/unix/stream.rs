@@ -26,6 +26,10 @@ use crate::sys::signal::MAX_SIGNUM;
 /// and deliveries with no stream listening are ignored. A handler some other code
 /// installed before is still called, after ours.
 ///
+/// # Panics
+///
+/// Nothing here panics: [`signal`] returns an error outside a runtime with I/O enabled.
+///
 /// # Examples
 ///
 /// ```no_run
