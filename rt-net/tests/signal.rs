@@ -34,14 +34,14 @@ async fn expect_delivery(stream: &mut Signal) {
         if has_delivery(stream).await {
             return;
         }
-        rt_core::time::sleep(std::time::Duration::from_millis(1)).await;
+        support_uds::sleep(std::time::Duration::from_millis(1)).await;
     }
     panic!("no delivery of {:?} within about 2 s", stream.kind());
 }
 
 /// Lets in-flight wake-ups of the self-pipe be handled (by this or other runtimes).
 async fn settle() {
-    rt_core::time::sleep(std::time::Duration::from_millis(30)).await;
+    support_uds::sleep(std::time::Duration::from_millis(30)).await;
 }
 
 #[test]

@@ -1,6 +1,6 @@
-//! A `UnixListener` that runs out of file descriptors keeps serving: `accept` backs off on
-//! the timer instead of spinning on `EMFILE`, the connections it has keep working, and
-//! it accepts again once descriptors are free. Without a timer the error is returned.
+//! A `UnixListener` that runs out of file descriptors keeps serving: `accept` backs off
+//! instead of spinning on `EMFILE`, the connections it has keep working, and it accepts
+//! again once descriptors are free.
 //!
 //! The only test in its binary: it exhausts the process's descriptors, which would break
 //! any test running beside it.
@@ -27,24 +27,34 @@ const STARVED: Duration = Duration::from_millis(1000);
 /// `STARVED` (one busy worker).
 const CPU_BUDGET: Duration = Duration::from_millis(250);
 
+/// Builds one of the runtimes the scenario runs on.
+type MakeRuntime = fn() -> Runtime;
+
 #[test]
 fn unix_listener_under_an_fd_limit_keeps_serving() {
-    watchdog(Duration::from_secs(60), || {
-        let rt = Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        with_timer(rt);
-    });
-    watchdog(Duration::from_secs(60), || {
-        let rt = Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_io()
-            .build()
-            .unwrap();
-        without_timer(rt);
-    });
+    let variants: [(&str, MakeRuntime); 3] = [
+        ("multi-thread", || {
+            Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap()
+        }),
+        ("current-thread", || {
+            Builder::new_current_thread().enable_all().build().unwrap()
+        }),
+        ("multi-thread, I/O only", || {
+            Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_io()
+                .build()
+                .unwrap()
+        }),
+    ];
+    for (name, runtime) in variants {
+        println!("--- {name}");
+        watchdog(Duration::from_secs(60), move || scenario(runtime()));
+    }
 }
 
 /// Echoes each byte back until end-of-stream.
@@ -65,17 +75,33 @@ fn ping(client: &mut StdUnixStream, byte: u8) {
     assert_eq!(b[0], byte);
 }
 
-fn with_timer(rt: Runtime) {
+/// Serves on `rt` while blocking clients on another thread run [`clients`]: the test
+/// thread drives the runtime (a current-thread runtime runs tasks only in `block_on`).
+fn scenario(rt: Runtime) {
     let dir = TempDir::new();
     let path = dir.join("limit.sock");
     let listener = rt.block_on(async { UnixListener::bind(&path) }).unwrap();
-    rt.spawn(async move {
+    let server = rt.spawn(async move {
         loop {
             let (stream, _) = listener.accept().await.expect("accept never fails on EMFILE");
             rt_sched::spawn(echo(stream));
         }
     });
+    let (done_tx, done_rx) = rt_core::sync::oneshot::channel::<()>();
+    let clients = std::thread::spawn(move || {
+        let _done = done_tx; // dropped (waking the runtime) when the clients finish or panic
+        clients(&path);
+    });
+    let _ = rt.block_on(done_rx);
+    server.abort();
+    if let Err(panic) = clients.join() {
+        std::panic::resume_unwind(panic);
+    }
+}
 
+/// The client side: connections served, then starved of descriptors, then served again.
+fn clients(path: &std::path::Path) {
+    let path = path.to_owned();
     let mut held: Vec<StdUnixStream> = (0..HELD).map(|_| StdUnixStream::connect(&path).unwrap()).collect();
     for (i, c) in held.iter_mut().enumerate() {
         ping(c, i as u8);
@@ -111,23 +137,6 @@ fn with_timer(rt: Runtime) {
             .expect("a pending connection is served once descriptors are free");
         assert_eq!(&b, b"p");
     }
-    drop(rt);
-}
-
-fn without_timer(rt: Runtime) {
-    let dir = TempDir::new();
-    let path = dir.join("no-timer.sock");
-    let listener = rt.block_on(async { UnixListener::bind(&path) }).unwrap();
-    let client = unix_socket();
-    let fill = exhaust_descriptors();
-    client.connect(&socket2::SockAddr::unix(&path).unwrap()).unwrap();
-    let err = rt.block_on(listener.accept()).unwrap_err();
-    assert_eq!(err.raw_os_error(), Some(libc::EMFILE), "{err}");
-    drop(fill);
-    let (stream, _) = rt
-        .block_on(listener.accept())
-        .expect("accepts again once descriptors are free");
-    drop(stream);
 }
 
 fn unix_socket() -> socket2::Socket {

@@ -3,14 +3,18 @@
 //! `accept` failing with `EMFILE` (or `ENFILE`, `ENOBUFS`, `ENOMEM`) leaves the pending
 //! connection in the backlog, so the listener stays readable and an immediate retry
 //! fails the same way: a loop that retries at once spins a core at 100 % while the
-//! connections it already has starve. Instead the accept loop sleeps on the runtime's
-//! timer, doubling the pause from [`FIRST`] up to [`MAX`] while the error persists, and
-//! resets once an accept succeeds. The error is not returned to the caller, whose
+//! connections it already has starve. Instead the accept loop pauses, doubling the pause
+//! from [`FIRST`] up to [`MAX`] while the error persists, and resets once an accept
+//! succeeds. The error is not returned to the caller, whose
 //! `listener.accept().await?` would otherwise end the server: the listener keeps serving
-//! as soon as descriptors are free again.
+//! as soon as descriptors are free again. Outside a runtime there is nothing to pause
+//! on, and the error is returned.
 //!
-//! Without a timer (a runtime built without `enable_time`) there is nothing to sleep on;
-//! the error is then returned to the caller, which must pace itself.
+//! How the pause is waited: `rt-core` has no timer on this branch yet
+//! (`rt_core::time` is being written), so [`pause`] sleeps a blocking-pool thread. That
+//! costs a thread while the process is out of descriptors, which is rare and short;
+//! once `rt_core::time::sleep` is merged, [`pause`] switches to it (when the runtime has
+//! time enabled) and nothing else here changes. The TCP listener does the same.
 
 use std::future::Future;
 use std::io;
@@ -18,19 +22,20 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use rt_core::time::Sleep;
-
 /// The first pause after a resource-exhaustion error.
 const FIRST: Duration = Duration::from_millis(1);
-/// The longest pause: a retry costs one syscall, so even this cap is cheap while a
-/// listener that recovers is not kept waiting long.
-const MAX: Duration = Duration::from_millis(128);
+/// The longest pause: how late, at worst, accepting resumes once a descriptor is free.
+/// A retry costs one syscall, so even a few per second are free.
+const MAX: Duration = Duration::from_millis(256);
+
+/// A pause in progress.
+type Pause = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// Back-off state of one accept loop: the pause to take next and the one in progress.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Backoff {
     next: Option<Duration>,
-    sleep: Option<Pin<Box<Sleep>>>,
+    pause: Option<Pause>,
 }
 
 impl Backoff {
@@ -38,35 +43,47 @@ impl Backoff {
     pub(crate) const fn new() -> Backoff {
         Backoff {
             next: None,
-            sleep: None,
+            pause: None,
         }
     }
 
     /// Takes an accept error: arms a pause and returns `Ok` when the error is resource
-    /// exhaustion and a timer is available, or hands the error back.
+    /// exhaustion and there is a runtime to pause on, or hands the error back.
     pub(crate) fn on_error(&mut self, err: io::Error) -> io::Result<()> {
-        if !is_resource_exhaustion(&err) || !timer_available() {
+        if !is_resource_exhaustion(&err) {
             return Err(err);
         }
-        let pause = self.next.unwrap_or(FIRST);
-        self.next = Some((pause * 2).min(MAX));
-        self.sleep = Some(Box::pin(rt_core::time::sleep(pause)));
+        let delay = self.next.unwrap_or(FIRST);
+        let Some(pause) = pause(delay) else {
+            return Err(err);
+        };
+        self.next = Some((delay * 2).min(MAX));
+        self.pause = Some(pause);
         Ok(())
     }
 
     /// An accept succeeded: the next failure starts from the shortest pause again.
     pub(crate) fn reset(&mut self) {
         self.next = None;
-        self.sleep = None;
+        self.pause = None;
     }
 
     /// Ready once the armed pause (if any) is over.
     pub(crate) fn poll_wait(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        if let Some(sleep) = &mut self.sleep {
-            std::task::ready!(sleep.as_mut().poll(cx));
-            self.sleep = None;
+        if let Some(pause) = &mut self.pause {
+            std::task::ready!(pause.as_mut().poll(cx));
+            self.pause = None;
         }
         Poll::Ready(())
+    }
+}
+
+impl std::fmt::Debug for Backoff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Backoff")
+            .field("next", &self.next)
+            .field("pausing", &self.pause.is_some())
+            .finish()
     }
 }
 
@@ -78,9 +95,14 @@ pub(crate) fn is_resource_exhaustion(err: &io::Error) -> bool {
     )
 }
 
-/// Whether this thread's runtime has a timer to sleep on.
-fn timer_available() -> bool {
-    rt_core::context::current_handle().is_some_and(|h| h.time_enabled())
+/// A future that completes after `delay`, or `None` outside a runtime (see the module
+/// docs for why it sleeps on the blocking pool).
+fn pause(delay: Duration) -> Option<Pause> {
+    let runtime = rt_sched::Handle::try_current().ok()?;
+    Some(Box::pin(async move {
+        // An error means the runtime is shutting down: the accept fails next anyway.
+        let _ = runtime.spawn_blocking(move || std::thread::sleep(delay)).await;
+    }))
 }
 
 #[cfg(test)]
@@ -99,12 +121,34 @@ mod tests {
     }
 
     #[test]
-    fn without_a_timer_the_error_is_returned() {
+    fn outside_a_runtime_the_error_is_returned() {
         let mut backoff = Backoff::new();
         let err = backoff
             .on_error(io::Error::from_raw_os_error(libc::EMFILE))
             .unwrap_err();
         assert_eq!(err.raw_os_error(), Some(libc::EMFILE));
-        assert!(backoff.sleep.is_none());
+        assert!(backoff.pause.is_none());
+    }
+
+    #[test]
+    fn other_errors_are_returned() {
+        let mut backoff = Backoff::new();
+        let err = backoff.on_error(io::Error::from_raw_os_error(libc::EBADF)).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EBADF));
+    }
+
+    #[test]
+    fn pauses_double_up_to_the_cap_and_reset() {
+        let rt = rt_sched::Builder::new_current_thread().build().unwrap();
+        let _enter = rt.enter();
+        let mut backoff = Backoff::new();
+        let mut delays = Vec::new();
+        for _ in 0..11 {
+            delays.push(backoff.next.unwrap_or(FIRST).as_millis());
+            backoff.on_error(io::Error::from_raw_os_error(libc::EMFILE)).unwrap();
+        }
+        assert_eq!(delays, [1, 2, 4, 8, 16, 32, 64, 128, 256, 256, 256]);
+        backoff.reset();
+        assert!(backoff.next.is_none() && backoff.pause.is_none());
     }
 }

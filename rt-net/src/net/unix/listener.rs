@@ -22,9 +22,9 @@ use crate::net::error::context;
 /// When accepting fails because the process or the system is out of file descriptors
 /// (`EMFILE`, `ENFILE`) or buffers (`ENOBUFS`, `ENOMEM`), [`accept`](Self::accept) and
 /// [`poll_accept`](Self::poll_accept) do not return the error and do not retry in a busy
-/// loop: they sleep on the runtime's timer (1 ms, doubling up to 128 ms) and try again,
-/// so the connections already open keep being served and new ones are accepted as soon
-/// as descriptors are free. On a runtime without a timer the error is returned instead.
+/// loop: they pause (1 ms, doubling up to 256 ms) and try again, so the connections
+/// already open keep being served and new ones are accepted as soon as descriptors are
+/// free (the same rule as the TCP listener).
 ///
 /// # Panics
 ///
