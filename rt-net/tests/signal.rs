@@ -214,3 +214,14 @@ fn signal_is_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Signal>();
 }
+
+#[test]
+fn a_stream_ends_when_its_runtime_shuts_down() {
+    watchdog(WATCHDOG, || {
+        let first = Flavor::CurrentThread.runtime();
+        let mut stream = first.block_on(async { signal(SignalKind::from_raw(libc::SIGURG)).unwrap() });
+        drop(first);
+        let other = Flavor::CurrentThread.runtime();
+        assert_eq!(other.block_on(stream.recv()), None, "no more deliveries after shutdown");
+    });
+}
