@@ -1,5 +1,8 @@
 //! The back-off of an accept loop that ran out of file descriptors.
 //!
+//! A connection that failed before `accept` took it (`ECONNABORTED`, `EPROTO`) or an
+//! interrupted call (`EINTR`) is skipped: the loop tries the next connection at once.
+//!
 //! `accept` failing with `EMFILE` (or `ENFILE`, `ENOBUFS`, `ENOMEM`) leaves the pending
 //! connection in the backlog, so the listener stays readable and an immediate retry
 //! fails the same way: a loop that retries at once spins a core at 100 % while the
@@ -47,9 +50,13 @@ impl Backoff {
         }
     }
 
-    /// Takes an accept error: arms a pause and returns `Ok` when the error is resource
-    /// exhaustion and there is a runtime to pause on, or hands the error back.
+    /// Takes an accept error: returns `Ok` when the loop should try again (at once for a
+    /// connection that failed before it was accepted; after an armed pause for resource
+    /// exhaustion, when there is a runtime to pause on), or hands the error back.
     pub(crate) fn on_error(&mut self, err: io::Error) -> io::Result<()> {
+        if is_per_connection(&err) {
+            return Ok(());
+        }
         if !is_resource_exhaustion(&err) {
             return Err(err);
         }
@@ -95,6 +102,15 @@ pub(crate) fn is_resource_exhaustion(err: &io::Error) -> bool {
     )
 }
 
+/// Whether `err` concerns only the pending connection (it went away before `accept`
+/// took it, or a signal interrupted the call): the listener is fine, try the next one.
+pub(crate) fn is_per_connection(err: &io::Error) -> bool {
+    matches!(
+        err.raw_os_error(),
+        Some(libc::ECONNABORTED | libc::EINTR | libc::EPROTO)
+    )
+}
+
 /// A future that completes after `delay`, or `None` outside a runtime (see the module
 /// docs for why it sleeps on the blocking pool).
 fn pause(delay: Duration) -> Option<Pause> {
@@ -128,6 +144,15 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.raw_os_error(), Some(libc::EMFILE));
         assert!(backoff.pause.is_none());
+    }
+
+    #[test]
+    fn a_connection_that_went_away_is_skipped_without_pausing() {
+        let mut backoff = Backoff::new();
+        backoff
+            .on_error(io::Error::from_raw_os_error(libc::ECONNABORTED))
+            .unwrap();
+        assert!(backoff.pause.is_none() && backoff.next.is_none());
     }
 
     #[test]

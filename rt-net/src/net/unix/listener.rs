@@ -119,8 +119,9 @@ impl UnixListener {
     ///
     /// # Errors
     ///
-    /// Errors from the OS (see the type's docs for running out of descriptors) and the
-    /// runtime shutting down.
+    /// Errors from the OS (see the type's docs for running out of descriptors; a
+    /// connection that went away before it was accepted, `ECONNABORTED`, is skipped) and
+    /// the runtime shutting down.
     ///
     /// # Cancel safety
     ///
