@@ -7,8 +7,9 @@
 //! [`task::OwnedTasks`] and [`task::Inject`].
 //!
 //! [`sync`] holds the runtime-agnostic primitives (`oneshot`, `mpsc`, `Semaphore`,
-//! `Notify`, `watch`, `Mutex`). The reactor and the timer wheel join this crate in later
-//! work (see the workspace README).
+//! `Notify`, `watch`, `Mutex`). [`time`] holds timers (`sleep`, `timeout`, `interval`) and
+//! the runtime's clock; the reactor joins this crate in later work (see the workspace
+//! README).
 //!
 //! # A task without a runtime
 //!
@@ -48,3 +49,4 @@ pub mod coop;
 pub mod loom;
 pub mod sync;
 pub mod task;
+pub mod time;
