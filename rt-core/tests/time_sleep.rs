@@ -21,6 +21,12 @@ fn sleep_is_send_sync_and_unpin() {
 }
 
 #[test]
+fn sleep_is_small() {
+    // Deadline (16), handle (8), state (24). The timer itself is a 40-byte wheel record.
+    assert!(std::mem::size_of::<Sleep>() <= 48, "{}", std::mem::size_of::<Sleep>());
+}
+
+#[test]
 fn completes_at_the_deadline_and_not_before() {
     let timer = Timer::paused();
     let waker = CountingWaker::new();
@@ -65,6 +71,26 @@ fn zero_and_past_deadlines_complete_at_the_first_poll() {
     let real = Timer::real();
     assert!(poll_noop(pin!(sleep(Duration::ZERO))).is_ready());
     assert_eq!(real.pending(), 0);
+}
+
+#[test]
+fn a_deadline_passing_before_the_first_poll_is_left_to_the_driver() {
+    let timer = Timer::paused();
+    let waker = CountingWaker::new();
+    // The driver processed the deadline's tick already: ready at once, nothing inserted.
+    let mut processed = pin!(sleep(ms(5)));
+    timer.advance(ms(5));
+    assert!(processed.is_elapsed());
+    assert!(poll_once(processed.as_mut(), &waker.waker()).is_ready());
+    assert_eq!(timer.pending(), 0);
+    // The clock passed it but the driver did not turn yet: it fires at the next turn.
+    let mut unprocessed = pin!(sleep(ms(5)));
+    timer.timer.advance(ms(10));
+    assert!(poll_once(unprocessed.as_mut(), &waker.waker()).is_pending());
+    assert_eq!(timer.next_timeout(), Some(Duration::ZERO));
+    timer.process();
+    assert_eq!(waker.wakes(), 1);
+    assert!(poll_noop(unprocessed.as_mut()).is_ready());
 }
 
 #[test]

@@ -88,31 +88,32 @@ impl Interval {
         } else {
             scheduled.saturating_add(self.period)
         };
-        self.delay.reset_unpinned(next);
+        self.delay.reset_at(next, now);
         Poll::Ready(scheduled)
     }
 
     /// Restarts the schedule: the next tick is one period from now.
     pub fn reset(&mut self) {
-        let next = self.delay.now().saturating_add(self.period);
-        self.delay.reset_unpinned(next);
+        let now = self.delay.now();
+        self.delay.reset_at(now.saturating_add(self.period), now);
     }
 
     /// Restarts the schedule with a tick right away.
     pub fn reset_immediately(&mut self) {
         let now = self.delay.now();
-        self.delay.reset_unpinned(now);
+        self.delay.reset_at(now, now);
     }
 
     /// Restarts the schedule: the next tick is `after` from now.
     pub fn reset_after(&mut self, after: Duration) {
-        let next = self.delay.now().saturating_add(after);
-        self.delay.reset_unpinned(next);
+        let now = self.delay.now();
+        self.delay.reset_at(now.saturating_add(after), now);
     }
 
     /// Restarts the schedule: the next tick is at `deadline`.
     pub fn reset_at(&mut self, deadline: Instant) {
-        self.delay.reset_unpinned(deadline);
+        let now = self.delay.now();
+        self.delay.reset_at(deadline, now);
     }
 
     /// The period between ticks.

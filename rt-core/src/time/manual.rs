@@ -108,7 +108,7 @@ impl ManualTimer {
 
     /// A `Sleep` on this timer (without entering it).
     pub fn sleep_until(&self, deadline: Instant) -> Sleep {
-        Sleep::new(Some(self.handle.clone()), deadline)
+        Sleep::new(Some(self.handle.clone()), self.now(), deadline)
     }
 
     /// A `Sleep` on this timer for `duration` from its clock's now.

@@ -2,14 +2,21 @@
 //!
 //! A `Sleep` moves through three states:
 //!
-//! * `Unregistered`: created, reset, or not polled yet. Creating one takes the current
-//!   time handle (a reference-count increment) and reads the clock; nothing is allocated
-//!   or locked, and dropping it costs nothing.
-//! * `Waiting`: the first poll found the deadline in the future and inserted a timer in
-//!   the wheel (one lock). The `Sleep` holds the timer's key and tick.
-//! * `Elapsed`: done. A poll that finds the deadline passed completes without touching
-//!   the wheel; a waiting `Sleep` learns that its timer fired from the handle's
-//!   `fired_through` tick, without locking.
+//! * `Unregistered { due }`: created, reset, or not polled yet. Creating one takes the
+//!   current time handle (a reference-count increment) and reads the clock once, to
+//!   compute the deadline and `due` (the deadline is not after the current time);
+//!   nothing is allocated or locked, and dropping it costs nothing.
+//! * `Waiting`: the first poll of a sleep that was not `due` inserted a timer in the
+//!   wheel (one lock) — unless the wheel had already processed the deadline's tick (an
+//!   atomic load, or the insertion is refused under the lock). The `Sleep` holds the
+//!   timer's key and tick.
+//! * `Elapsed`: done. A `due` sleep completes at its first poll without touching the
+//!   wheel or the clock; a waiting `Sleep` learns that its timer fired from the
+//!   handle's `fired_through` tick, without locking.
+//!
+//! The first poll does not read the clock again (that would double the cost of a
+//! short-lived timer): a deadline that passes between creation and the first poll is
+//! left to the driver, which fires it at its next turn like any other due timer.
 //!
 //! A waiting `Sleep` polled again (a spurious wake-up, a `select!` loop) locks the wheel
 //! to refresh its waker; dropping it locks to unlink the timer (O(1)).
@@ -29,7 +36,8 @@ use super::{Instant, TimeHandle};
 ///
 /// Equivalent to `sleep_until(Instant::now() + duration)`, with the current time read
 /// from the runtime's clock (so a paused clock is honoured). A `duration` too large to
-/// add sleeps for about 30 years. `sleep(Duration::ZERO)` completes at its first poll.
+/// add sleeps for about 30 years. `sleep(Duration::ZERO)` completes at its first poll,
+/// without registering a timer.
 ///
 /// The resolution is one millisecond: the sleep completes on the first timer tick at or
 /// after the deadline, never before it.
@@ -57,17 +65,14 @@ use super::{Instant, TimeHandle};
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
     let handle = current_time_handle();
-    let now = match &handle {
-        Some(handle) => handle.clock().now(),
-        None => Instant::from_std(std::time::Instant::now()),
-    };
-    Sleep::new(handle, now.saturating_add(duration))
+    let now = clock_now(handle.as_ref());
+    Sleep::new(handle, now, now.saturating_add(duration))
 }
 
 /// Waits until `deadline` is reached.
 ///
-/// A deadline in the past completes at the first poll. See [`sleep`] for resolution and
-/// laziness.
+/// A deadline that is not after the current time completes at the first poll, without
+/// registering a timer. See [`sleep`] for resolution and laziness.
 ///
 /// # Panics
 ///
@@ -89,7 +94,17 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// }
 /// ```
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep::new(current_time_handle(), deadline)
+    let handle = current_time_handle();
+    let now = clock_now(handle.as_ref());
+    Sleep::new(handle, now, deadline)
+}
+
+/// The time on `handle`'s clock, or the system's outside a runtime.
+fn clock_now(handle: Option<&TimeHandle>) -> Instant {
+    match handle {
+        Some(handle) => handle.clock().now(),
+        None => Instant::from_std(std::time::Instant::now()),
+    }
 }
 
 /// Future returned by [`sleep`] and [`sleep_until`].
@@ -131,7 +146,10 @@ pub struct Sleep {
 
 #[derive(Clone, Copy, Debug)]
 enum State {
-    Unregistered,
+    /// `due`: the deadline was not after the clock's time at creation / reset.
+    Unregistered {
+        due: bool,
+    },
     Waiting {
         key: Key,
         tick: u64,
@@ -143,11 +161,12 @@ enum State {
 }
 
 impl Sleep {
-    pub(crate) fn new(handle: Option<TimeHandle>, deadline: Instant) -> Sleep {
+    /// A sleep until `deadline`, created at `now` (on `handle`'s clock).
+    pub(crate) fn new(handle: Option<TimeHandle>, now: Instant, deadline: Instant) -> Sleep {
         Sleep {
             deadline,
             handle,
-            state: State::Unregistered,
+            state: State::Unregistered { due: deadline <= now },
         }
     }
 
@@ -157,11 +176,11 @@ impl Sleep {
     }
 
     /// Whether the deadline has been reached: the future completed, or its timer fired,
-    /// or (never polled yet) the deadline is not after the clock's current time. Also
+    /// or (not registered) the deadline is not after the clock's current time. Also
     /// `true` once the runtime's timer has shut down.
     pub fn is_elapsed(&self) -> bool {
         match (self.state, &self.handle) {
-            (State::Elapsed { .. }, _) => true,
+            (State::Elapsed { .. } | State::Unregistered { due: true }, _) => true,
             (State::Waiting { tick, .. }, Some(handle)) => handle.has_fired(tick),
             (_, Some(handle)) => handle.is_shutdown() || self.deadline <= handle.clock().now(),
             (_, None) => self.deadline <= Instant::now(),
@@ -175,27 +194,28 @@ impl Sleep {
     /// that waker. After a completed or never-polled `Sleep` is reset, the next poll
     /// registers it again.
     pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
-        self.get_mut().reset_unpinned(deadline);
+        let this = self.get_mut();
+        let now = this.now();
+        this.reset_at(deadline, now);
     }
 
-    pub(crate) fn reset_unpinned(&mut self, deadline: Instant) {
+    /// [`reset`](Sleep::reset), given the current time on this sleep's clock.
+    pub(crate) fn reset_at(&mut self, deadline: Instant, now: Instant) {
         self.deadline = deadline;
+        let due = deadline <= now;
         if let (State::Waiting { key, tick }, Some(handle)) = (self.state, &self.handle) {
             if !handle.has_fired(tick) {
-                let new_tick = if deadline <= handle.clock().now() {
-                    0 // due: removed from the wheel and woken
-                } else {
-                    handle.deadline_tick(deadline)
-                };
+                // A due deadline maps to tick 0: the timer is removed and woken.
+                let new_tick = if due { 0 } else { handle.deadline_tick(deadline) };
                 self.state = match handle.reschedule(key, new_tick) {
                     Rescheduled::Pending => State::Waiting { key, tick: new_tick },
                     Rescheduled::Fired => State::Elapsed { shutdown: false },
-                    Rescheduled::Gone => State::Unregistered,
+                    Rescheduled::Gone => State::Unregistered { due },
                 };
                 return;
             }
         }
-        self.state = State::Unregistered;
+        self.state = State::Unregistered { due };
     }
 
     /// Whether the future completed because the timer shut down before its deadline.
@@ -222,9 +242,10 @@ impl Sleep {
                     return Poll::Pending;
                 }
             }
-            State::Unregistered => {
-                if !handle.is_shutdown() && self.deadline > handle.clock().now() {
-                    let tick = handle.deadline_tick(self.deadline);
+            State::Unregistered { due } => {
+                // (`has_fired` is also true once the timer shut down.)
+                let tick = handle.deadline_tick(self.deadline);
+                if !due && !handle.has_fired(tick) {
                     if let Some(key) = handle.register(tick, cx.waker()) {
                         self.state = State::Waiting { key, tick };
                         return Poll::Pending;
