@@ -191,11 +191,13 @@ impl TimeHandle {
     /// Registers a timer due at `tick` that wakes `waker`. `None`: the tick is already
     /// processed (or the driver shut down), the timer has fired.
     pub(crate) fn register(&self, tick: u64, waker: &Waker) -> Option<Key> {
+        // Cloned before locking; a refused clone is dropped after unlocking.
+        let waker = waker.clone();
         let mut state = self.inner.state.lock();
         if state.shutdown {
             return None;
         }
-        let key = state.wheel.insert(tick, waker)?;
+        let key = state.wheel.insert(tick, waker).ok()?;
         let unpark = state.lower_parked_until(tick);
         drop(state);
         if unpark {

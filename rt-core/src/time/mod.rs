@@ -86,11 +86,12 @@ pub use self::sleep::{sleep, sleep_until, Sleep};
 pub use self::timeout::{timeout, timeout_at, Timeout};
 pub use std::time::Duration;
 
-/// Panics because `what` was used outside a runtime with time enabled.
+/// Panics because `what` ("`time::pause` must be called", say) happened outside a
+/// runtime with time enabled.
 #[track_caller]
 pub(crate) fn no_timer(what: &str) -> ! {
     panic!(
-        "there is no timer running: {what} must be called from inside an rt-sched runtime \
-         with time enabled (`Builder::enable_time` or `enable_all`)"
+        "there is no timer running: {what} from inside an rt-sched runtime with time \
+         enabled (`Builder::enable_time` or `enable_all`)"
     )
 }

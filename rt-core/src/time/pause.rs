@@ -38,7 +38,7 @@ fn current(what: &str) -> TimeHandle {
 /// }
 /// ```
 pub fn pause() {
-    current("`time::pause`").clock().pause();
+    current("`time::pause` must be called").clock().pause();
 }
 
 /// Resumes a paused clock: time flows again from the paused (and advanced) time.
@@ -48,7 +48,7 @@ pub fn pause() {
 /// If called outside an rt-sched runtime with time enabled, or if the clock is not
 /// paused.
 pub fn resume() {
-    current("`time::resume`").clock().resume();
+    current("`time::resume` must be called").clock().resume();
 }
 
 /// Moves a paused clock forward by `duration`, fires the timers now due, and yields
@@ -64,7 +64,7 @@ pub fn resume() {
 /// The clock has moved by the time the first poll returns; dropping the future after
 /// that only skips the final yield.
 pub async fn advance(duration: Duration) {
-    let handle = current("`time::advance`");
+    let handle = current("`time::advance` must be called");
     handle.clock().advance(duration);
     handle.process();
     YieldOnce(false).await;

@@ -233,7 +233,8 @@ impl Sleep {
 
     fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let handle = self.handle.get_or_insert_with(|| {
-            current_time_handle().unwrap_or_else(|| super::no_timer("`Sleep` (sleep, timeout, interval)"))
+            current_time_handle()
+                .unwrap_or_else(|| super::no_timer("a `Sleep` (of `sleep`, `timeout` or `interval`) must be polled"))
         });
         match self.state {
             State::Elapsed { .. } => return Poll::Ready(()),

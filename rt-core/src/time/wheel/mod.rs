@@ -122,15 +122,15 @@ impl Wheel {
         self.entries.len()
     }
 
-    /// Adds a timer due at tick `when`, to wake a clone of `waker`; `None` (and nothing
-    /// stored) if `when` is already processed.
-    pub(crate) fn insert(&mut self, when: u64, waker: &Waker) -> Option<Key> {
+    /// Adds a timer due at tick `when`, to wake `waker`. If `when` is already processed
+    /// nothing is stored and the waker is handed back (for the caller to drop unlocked).
+    pub(crate) fn insert(&mut self, when: u64, waker: Waker) -> Result<Key, Waker> {
         if when <= self.elapsed {
-            return None;
+            return Err(waker);
         }
-        let (index, key) = self.entries.alloc(when, waker.clone());
+        let (index, key) = self.entries.alloc(when, waker);
         self.link(index);
-        Some(key)
+        Ok(key)
     }
 
     /// Replaces the waker of a pending timer (unless it would wake the same task).

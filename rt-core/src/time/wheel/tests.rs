@@ -59,7 +59,7 @@ fn timers_fire_at_their_tick_not_before() {
     let mut wheel = Wheel::new();
     let log = Arc::default();
     for when in [1, 5, 63, 64, 65, 100, 4095, 4096, 5000, 300_000] {
-        wheel.insert(when, &tagged(when, &log)).unwrap();
+        wheel.insert(when, tagged(when, &log)).unwrap();
     }
     wheel.check_invariants();
     let mut fired = Vec::new();
@@ -81,7 +81,7 @@ fn one_big_jump_fires_everything_in_deadline_order() {
     let log = Arc::default();
     let mut whens: Vec<u64> = (0..2000u64).map(|i| (i * 7919) % 1_000_000 + 1).collect();
     for &when in &whens {
-        wheel.insert(when, &tagged(when, &log)).unwrap();
+        wheel.insert(when, tagged(when, &log)).unwrap();
     }
     assert_eq!(fire(&mut wheel, 1_000_000), 2000);
     whens.sort_unstable();
@@ -93,7 +93,7 @@ fn one_big_jump_fires_everything_in_deadline_order() {
 fn cascading_moves_timers_down_the_levels() {
     let mut wheel = Wheel::new();
     let when = 3 * 64 * 64 + 5 * 64 + 7; // level 2
-    let key = wheel.insert(when, &noop()).unwrap();
+    let key = wheel.insert(when, noop()).unwrap();
     assert_eq!(wheel.next_expiration(), Some(3 * 64 * 64));
     assert_eq!(fire(&mut wheel, 3 * 64 * 64), 0); // cascaded to level 1
     assert_eq!(wheel.next_expiration(), Some(3 * 64 * 64 + 5 * 64));
@@ -109,11 +109,11 @@ fn cascading_moves_timers_down_the_levels() {
 fn next_expiration_is_the_earliest_slot() {
     let mut wheel = Wheel::new();
     assert_eq!(wheel.next_expiration(), None);
-    wheel.insert(10_000, &noop()).unwrap();
+    wheel.insert(10_000, noop()).unwrap();
     assert_eq!(wheel.next_expiration(), Some(2 * 4096)); // level 2, slot 2
-    let key = wheel.insert(70, &noop()).unwrap();
+    let key = wheel.insert(70, noop()).unwrap();
     assert_eq!(wheel.next_expiration(), Some(64)); // level 1, slot 1
-    wheel.insert(3, &noop()).unwrap();
+    wheel.insert(3, noop()).unwrap();
     assert_eq!(wheel.next_expiration(), Some(3));
     fire(&mut wheel, 3);
     assert_eq!(wheel.next_expiration(), Some(64));
@@ -127,7 +127,7 @@ fn next_expiration_is_the_earliest_slot() {
 #[test]
 fn cancel_unlinks_from_the_middle_of_a_slot() {
     let mut wheel = Wheel::new();
-    let keys: Vec<Key> = (0..5).map(|_| wheel.insert(10, &noop()).unwrap()).collect();
+    let keys: Vec<Key> = (0..5).map(|_| wheel.insert(10, noop()).unwrap()).collect();
     wheel.remove(keys[2]).unwrap();
     wheel.remove(keys[0]).unwrap();
     wheel.remove(keys[4]).unwrap();
@@ -141,9 +141,9 @@ fn cancel_unlinks_from_the_middle_of_a_slot() {
 #[test]
 fn a_stale_key_never_touches_a_reused_record() {
     let mut wheel = Wheel::new();
-    let old = wheel.insert(5, &noop()).unwrap();
+    let old = wheel.insert(5, noop()).unwrap();
     assert_eq!(fire(&mut wheel, 5), 1);
-    let new = wheel.insert(9, &noop()).unwrap(); // reuses the record
+    let new = wheel.insert(9, noop()).unwrap(); // reuses the record
     assert_ne!(old, new);
     assert!(wheel.remove(old).is_none());
     assert!(matches!(wheel.set_waker(old, &noop()), Err(Gone)));
@@ -155,10 +155,10 @@ fn a_stale_key_never_touches_a_reused_record() {
 #[test]
 fn inserting_at_or_before_elapsed_is_refused() {
     let mut wheel = Wheel::new();
-    assert!(wheel.insert(0, &noop()).is_none());
+    assert!(wheel.insert(0, noop()).is_err());
     fire(&mut wheel, 50);
-    assert!(wheel.insert(50, &noop()).is_none());
-    assert!(wheel.insert(51, &noop()).is_some());
+    assert!(wheel.insert(50, noop()).is_err());
+    assert!(wheel.insert(51, noop()).is_ok());
 }
 
 #[test]
@@ -167,9 +167,9 @@ fn far_deadlines_wait_in_the_overflow_and_fire_on_time() {
     let log = Arc::default();
     let three_years = 3 * 365 * 86_400 * 1000;
     let thirty_years = 30 * 365 * 86_400 * 1000;
-    wheel.insert(three_years, &tagged(three_years, &log)).unwrap();
-    wheel.insert(thirty_years, &tagged(thirty_years, &log)).unwrap();
-    wheel.insert(u64::MAX - 1, &noop()).unwrap();
+    wheel.insert(three_years, tagged(three_years, &log)).unwrap();
+    wheel.insert(thirty_years, tagged(thirty_years, &log)).unwrap();
+    wheel.insert(u64::MAX - 1, noop()).unwrap();
     assert_eq!(wheel.next_expiration(), Some(WHEEL_SPAN));
     assert_eq!(fire(&mut wheel, WHEEL_SPAN), 0); // re-inserted, not fired
     assert_eq!(fire(&mut wheel, three_years - 1), 0);
@@ -184,8 +184,8 @@ fn far_deadlines_wait_in_the_overflow_and_fire_on_time() {
 fn reschedule_moves_earlier_and_later() {
     let mut wheel = Wheel::new();
     let log = Arc::default();
-    let a = wheel.insert(1000, &tagged(1, &log)).unwrap();
-    let b = wheel.insert(10, &tagged(2, &log)).unwrap();
+    let a = wheel.insert(1000, tagged(1, &log)).unwrap();
+    let b = wheel.insert(10, tagged(2, &log)).unwrap();
     assert!(matches!(wheel.reschedule(a, 5), Ok(None)));
     assert!(matches!(wheel.reschedule(b, 200_000), Ok(None)));
     wheel.check_invariants();
@@ -204,7 +204,7 @@ fn set_waker_keeps_an_equivalent_waker() {
     let mut wheel = Wheel::new();
     let log = Arc::default();
     let first = tagged(1, &log);
-    let key = wheel.insert(5, &first).unwrap();
+    let key = wheel.insert(5, first.clone()).unwrap();
     assert!(wheel.set_waker(key, &first).unwrap().is_none(), "same waker kept");
     let old = wheel.set_waker(key, &tagged(2, &log)).unwrap();
     assert!(old.unwrap().will_wake(&first));
@@ -215,7 +215,7 @@ fn set_waker_keeps_an_equivalent_waker() {
 #[test]
 fn a_slot_can_be_emptied_across_polls_while_entries_are_cancelled() {
     let mut wheel = Wheel::new();
-    let keys: Vec<Key> = (0..10).map(|_| wheel.insert(64 * 3, &noop()).unwrap()).collect();
+    let keys: Vec<Key> = (0..10).map(|_| wheel.insert(64 * 3, noop()).unwrap()).collect();
     // The first poll starts emptying the level-1 slot (due at its start) and fires one timer.
     assert!(wheel.poll(64 * 3).is_some());
     wheel.check_invariants();
@@ -239,7 +239,7 @@ fn drain_hands_out_every_waker() {
     }
     let waker = Waker::from(Arc::new(Count(woken.clone())));
     for when in [1, 100, 10_000, 1 << 40] {
-        wheel.insert(when, &waker).unwrap();
+        wheel.insert(when, waker.clone()).unwrap();
     }
     wheel.drain(Waker::wake);
     assert_eq!(woken.load(SeqCst), 4);
@@ -253,7 +253,7 @@ fn a_million_inserts_and_cancels() {
     let mut wheel = Wheel::new();
     let waker = noop();
     let keys: Vec<Key> = (0..1_000_000u64)
-        .map(|i| wheel.insert(1 + (i * 7) % 10_000_000, &waker).unwrap())
+        .map(|i| wheel.insert(1 + (i * 7) % 10_000_000, waker.clone()).unwrap())
         .collect();
     assert_eq!(wheel.len(), 1_000_000);
     for key in keys {
@@ -270,7 +270,7 @@ fn a_million_timers_fire_in_order() {
     let mut wheel = Wheel::new();
     let waker = noop();
     for i in 0..1_000_000u64 {
-        wheel.insert(1 + (i * 7919) % 3_000_000, &waker).unwrap();
+        wheel.insert(1 + (i * 7919) % 3_000_000, waker.clone()).unwrap();
     }
     let mut fired = 0;
     let mut now = 0;
