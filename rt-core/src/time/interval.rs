@@ -59,6 +59,9 @@ pub fn interval_at(start: Instant, period: Duration) -> Interval {
 ///
 /// Each tick yields the instant it was *scheduled* for (not the possibly later instant
 /// at which it was observed). `Interval` is `Unpin`.
+///
+/// Once the runtime's timer has shut down, every tick completes at once (each still
+/// spends cooperative budget, so a loop over `tick` keeps yielding to the scheduler).
 #[derive(Debug)]
 pub struct Interval {
     delay: Sleep,
