@@ -17,8 +17,11 @@
 //! multi-waiter list, readiness polls that spend the cooperative budget, and errors
 //! instead of hangs at shutdown. [`io::PollEvented`] wraps a mio source; rt-net's
 //! sockets are built on it. Schedulers make their driver's handle current with
-//! [`context::set_current_handle`] so that sources find it. The timer wheel joins the
-//! driver in later work (see the workspace README).
+//! [`context::set_current_handle`] so that sources find it.
+//!
+//! [`time`] holds the timers (`sleep`, `timeout`, `interval`, `Instant`) and the runtime's
+//! clock (pausable for tests), on a hierarchical timer wheel the driver turns: it sleeps
+//! at most until the next deadline and fires what is due when it wakes.
 //!
 //! # A task without a runtime
 //!
@@ -60,3 +63,4 @@ pub mod io;
 pub mod loom;
 pub mod sync;
 pub mod task;
+pub mod time;

@@ -21,8 +21,8 @@ pub(super) struct Shared {
     pub(super) unparker: Arc<Unparker>,
     /// The reactor's registration table and mio registry; `None` when I/O is disabled.
     pub(super) io: Option<crate::io::ReactorHandle>,
-    /// Whether `Config::enable_time` was set. The timer wheel's handle joins here.
-    pub(super) time_enabled: bool,
+    /// The timer wheel and the clock; `None` when time is disabled.
+    pub(super) time: Option<crate::time::TimeHandle>,
 }
 
 impl Handle {
@@ -42,7 +42,12 @@ impl Handle {
 
     /// Whether the driver runs the timers.
     pub fn time_enabled(&self) -> bool {
-        self.shared.time_enabled
+        self.shared.time.is_some()
+    }
+
+    /// The timer wheel, when time is enabled.
+    pub(crate) fn time(&self) -> Option<&crate::time::TimeHandle> {
+        self.shared.time.as_ref()
     }
 
     /// The reactor, when I/O is enabled.

@@ -8,7 +8,10 @@
 //!    unparker's condvar otherwise;
 //! 3. (time) fire the timers that are due.
 //!
-//! Steps 1 and 3 are where the timer wheel plugs in (see `turn`).
+//! A paused clock (tests) does not wait for time to pass: when the scheduler has nothing
+//! to run (`park` without a limit) and a timer is pending, the turn checks I/O and
+//! unparks without blocking and, if nothing woke, advances the clock to the next
+//! deadline instead of sleeping until it.
 
 use std::cell::Cell;
 use std::fmt;
@@ -54,10 +57,18 @@ impl Driver {
         } else {
             (None, Unparker::new(), None)
         };
+        let unparker = Arc::new(unparker);
+        let time = cfg.enable_time.then(|| {
+            let clock = crate::time::Clock::new(cfg.start_paused, cfg.allow_pause);
+            let unparker = unparker.clone();
+            // The wheel wakes the parked thread when a timer is due before the
+            // deadline that thread sleeps until.
+            crate::time::TimeHandle::new(clock, std::sync::Arc::new(move || unparker.unpark()))
+        });
         let shared = Arc::new(Shared {
-            unparker: Arc::new(unparker),
+            unparker,
             io: io_handle,
-            time_enabled: cfg.enable_time,
+            time,
         });
         let driver = Driver {
             io,
@@ -90,7 +101,9 @@ impl Driver {
     }
 
     /// Shuts the driver down: every I/O registration becomes ready with a "runtime shut
-    /// down" error and its waiters are woken; new registrations are refused.
+    /// down" error and its waiters are woken; new registrations are refused. Every
+    /// pending timer fires (a pending `timeout` reports `Elapsed` with
+    /// `is_shutdown()`), and later timers complete at once.
     ///
     /// Idempotent. Parking afterwards still works (it only waits for unparks).
     ///
@@ -102,26 +115,46 @@ impl Driver {
         if let Some(io) = &handle.shared.io {
             io.shutdown();
         }
+        if let Some(time) = &handle.shared.time {
+            time.shutdown();
+        }
     }
 
-    /// One turn: wait at most `limit` (`None`: until woken), dispatch what arrived.
+    /// One turn: wait at most `limit` (`None`: until woken), dispatch what arrived, fire
+    /// the timers now due.
     fn turn(&mut self, handle: &Handle, limit: Option<Duration>) {
         debug_assert!(self.owns(handle), "handle of another driver");
-        // Time joins here: `timeout = min(limit, time.next_timeout())`, and the paused
-        // clock's auto-advance when `limit` is `None`.
-        let timeout = limit;
-        self.wait(handle, timeout);
-        // Time joins here: `time.process()` fires the timers now due.
+        let Some(time) = &handle.shared.time else {
+            self.wait(handle, limit);
+            return;
+        };
+        let next = time.next_timeout();
+        match (limit, next) {
+            (None, Some(next)) if time.clock().is_paused() => {
+                // Auto-advance: only when nothing else can happen first.
+                if !self.wait(handle, Some(Duration::ZERO)) {
+                    time.clock().advance(next);
+                }
+            }
+            _ => {
+                let timeout = match (limit, next) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                self.wait(handle, timeout);
+            }
+        }
+        time.process();
     }
 
-    /// Waits in the reactor, or on the condvar when I/O is disabled.
-    fn wait(&mut self, handle: &Handle, timeout: Option<Duration>) {
+    /// Waits in the reactor, or on the condvar when I/O is disabled. Returns whether
+    /// something woke it (an unpark, or I/O readiness) rather than the timeout.
+    fn wait(&mut self, handle: &Handle, timeout: Option<Duration>) -> bool {
         let shared = &handle.shared;
         if let (Some(reactor), Some(io)) = (&mut self.io, &shared.io) {
-            reactor.turn(io, &shared.unparker, timeout);
-            return;
+            return reactor.turn(io, &shared.unparker, timeout);
         }
-        shared.unparker.park_thread(timeout);
+        shared.unparker.park_thread(timeout)
     }
 
     fn owns(&self, handle: &Handle) -> bool {

@@ -97,15 +97,18 @@ impl Unparker {
     }
 
     /// Marks the end of a park (consuming any unpark that arrived meanwhile).
-    pub(crate) fn transition_to_empty(&self) {
-        self.state.swap(EMPTY, Ordering::AcqRel);
+    pub(crate) fn transition_to_empty(&self) -> bool {
+        self.state.swap(EMPTY, Ordering::AcqRel) == NOTIFIED
     }
 
     /// Blocks on the condvar until unparked or until `timeout` has passed (`None`: no
-    /// limit). May return spuriously.
-    pub(crate) fn park_thread(&self, timeout: Option<Duration>) {
-        if self.take_notification() || timeout == Some(Duration::ZERO) {
-            return;
+    /// limit). May return spuriously. Returns whether an unpark ended the wait.
+    pub(crate) fn park_thread(&self, timeout: Option<Duration>) -> bool {
+        if self.take_notification() {
+            return true;
+        }
+        if timeout == Some(Duration::ZERO) {
+            return false;
         }
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let mut guard = self.lock.lock();
@@ -117,7 +120,7 @@ impl Unparker {
             Err(actual) => {
                 debug_assert_eq!(actual, NOTIFIED, "two threads parked on one driver");
                 self.state.store(EMPTY, Ordering::Release);
-                return;
+                return true;
             }
         }
         loop {
@@ -140,11 +143,10 @@ impl Unparker {
                 }
             };
             if self.take_notification() {
-                return;
+                return true;
             }
             if timed_out {
-                self.transition_to_empty();
-                return;
+                return self.transition_to_empty();
             }
             // A spurious condvar wake-up: wait again.
         }

@@ -54,18 +54,19 @@ impl Reactor {
     }
 
     /// Waits for events at most `timeout` (`None`: until one arrives or an unpark) and
-    /// dispatches them.
+    /// dispatches them. Returns whether an unpark or a readiness event ended the wait.
     ///
     /// # Panics
     ///
     /// When `epoll_wait` fails with anything but `EINTR` (a broken epoll instance).
-    pub(crate) fn turn(&mut self, handle: &ReactorHandle, unparker: &Unparker, timeout: Option<Duration>) {
+    pub(crate) fn turn(&mut self, handle: &ReactorHandle, unparker: &Unparker, timeout: Option<Duration>) -> bool {
         // Block only if no unpark is pending. `ZERO` never blocks, so it does not
         // announce a park (an unpark then costs no `eventfd` write).
         let parked = timeout != Some(Duration::ZERO) && unparker.transition_to_parked();
         let timeout = if parked { timeout } else { Some(Duration::ZERO) };
+        let mut woken = false;
         if !parked {
-            unparker.take_notification();
+            woken = unparker.take_notification();
         }
         match self.poll.poll(&mut self.events, timeout) {
             Ok(()) => {}
@@ -74,22 +75,25 @@ impl Reactor {
             Err(e) => panic!("the I/O driver failed to poll for events: {e}"),
         }
         if parked {
-            unparker.transition_to_empty();
+            woken |= unparker.transition_to_empty();
         }
-        self.dispatch(handle);
+        woken | self.dispatch(handle)
     }
 
-    /// Delivers the fetched events (one table lock for the batch).
-    fn dispatch(&mut self, handle: &ReactorHandle) {
+    /// Delivers the fetched events (one table lock for the batch). Returns whether there
+    /// was any (besides the waker's).
+    fn dispatch(&mut self, handle: &ReactorHandle) -> bool {
         let mut events = self
             .events
             .iter()
             .filter(|event| event.token() != WAKE_TOKEN)
             .map(|event| (event.token().0, Ready::from_mio(event)))
             .peekable();
-        if events.peek().is_some() {
-            table::dispatch(&handle.table, events, &mut self.wakers);
+        if events.peek().is_none() {
+            return false;
         }
+        table::dispatch(&handle.table, events, &mut self.wakers);
+        true
     }
 }
 

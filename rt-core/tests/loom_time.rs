@@ -1,0 +1,159 @@
+//! Loom models of the timer: a `Sleep` registering, being cancelled, reset, or re-polled
+//! with a new waker while another thread moves the clock and fires timers, and
+//! registration racing shutdown.
+//!
+//! Each model checks that no wake-up is lost (a `Sleep` left waiting forever parks
+//! `block_on`, which loom reports as a deadlock), that every timer fires at most once
+//! (counting wakers), that a `Sleep` never completes before its deadline, and that the
+//! wheel's structure is intact afterwards (`check_invariants`: lists, bitmaps, counts,
+//! placement). Under loom a wake batch holds two wakers, so `process` releases the lock
+//! in the middle of firing when three timers are due.
+//!
+//! Run with
+//! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test --release -p rt-core --test loom_time`.
+#![cfg(loom)]
+
+mod sync_support2;
+
+use std::pin::{pin, Pin};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rt_core::time::manual::ManualTimer;
+use rt_core::time::Sleep;
+use sync_support2::{block_on, block_on_first, model_covering, poll_noop, poll_once, spawn, CountingWaker};
+
+const DUE: Duration = Duration::from_millis(10);
+
+fn first_poll(ready: bool) -> &'static str {
+    if ready {
+        "ready at once"
+    } else {
+        "woken"
+    }
+}
+
+/// Starts a thread that moves the paused clock by `by` and fires what is due, as the
+/// driver does after parking.
+fn fire_after(timer: &Arc<ManualTimer>, by: Duration) -> loom::thread::JoinHandle<()> {
+    let timer = timer.clone();
+    spawn(move || {
+        timer.advance(by);
+        timer.process();
+    })
+}
+
+/// The first poll (reading the clock, then inserting) races the clock move and the
+/// firing: either the sleep sees the deadline passed, or its insertion is refused
+/// because the wheel already processed that tick, or it is inserted and fired.
+#[test]
+fn insert_racing_fire() {
+    model_covering(&["ready at once", "woken"], |outcomes| {
+        let timer = Arc::new(ManualTimer::new(true));
+        let sleep = timer.sleep(DUE);
+        let deadline = sleep.deadline();
+        let firer = fire_after(&timer, DUE);
+        let ((), at_once) = block_on_first(sleep);
+        outcomes.record(first_poll(at_once));
+        assert!(timer.now() >= deadline, "completed before the deadline");
+        firer.join().unwrap();
+        timer.check_invariants();
+        assert_eq!(timer.pending(), 0);
+    });
+}
+
+/// Dropping registered sleeps while `process` fires them (three due at once, so the
+/// firing thread unlocks between two batches): each waker is woken at most once, the
+/// cancelled timers leave the wheel, and the records are freed exactly once.
+#[test]
+fn cancel_racing_fire() {
+    model_covering(&["cancelled", "fired"], |outcomes| {
+        let timer = Arc::new(ManualTimer::new(true));
+        let wakers = [CountingWaker::new(), CountingWaker::new(), CountingWaker::new()];
+        let mut sleeps: Vec<Sleep> = (0..3).map(|_| timer.sleep(DUE)).collect();
+        for (sleep, waker) in sleeps.iter_mut().zip(&wakers) {
+            assert!(poll_once(Pin::new(sleep), &waker.waker()).is_pending());
+        }
+        let firer = fire_after(&timer, DUE);
+        // Slots are LIFO lists: the first timer inserted fires last, in the second batch,
+        // after the firing thread released the lock to wake the first batch.
+        drop(sleeps.remove(0));
+        firer.join().unwrap();
+        let dropped_wakes = wakers[0].wakes();
+        assert!(dropped_wakes <= 1, "fired twice");
+        outcomes.record(if dropped_wakes == 0 { "cancelled" } else { "fired" });
+        assert_eq!(wakers[1].wakes() + wakers[2].wakes(), 2, "a kept timer did not fire");
+        for sleep in &mut sleeps {
+            assert!(poll_noop(Pin::new(sleep)).is_ready());
+        }
+        drop(sleeps);
+        timer.check_invariants();
+        assert_eq!(timer.pending(), 0);
+    });
+}
+
+/// `reset` to a later deadline races the firing of the old one: either the timer moved
+/// (and nothing was woken), or it had fired (its waker woken once) and the sleep
+/// registers again at its next poll. Either way the sleep then completes at the new
+/// deadline, not before, and is woken for it.
+#[test]
+fn reset_racing_fire() {
+    model_covering(&["moved", "fired first"], |outcomes| {
+        let timer = Arc::new(ManualTimer::new(true));
+        let waker = CountingWaker::new();
+        let mut sleep = timer.sleep(DUE);
+        assert!(poll_once(Pin::new(&mut sleep), &waker.waker()).is_pending());
+        let new_deadline = sleep.deadline() + DUE;
+        let firer = fire_after(&timer, DUE);
+        Pin::new(&mut sleep).reset(new_deadline);
+        firer.join().unwrap();
+        assert!(waker.wakes() <= 1);
+        outcomes.record(if waker.wakes() == 0 { "moved" } else { "fired first" });
+        timer.check_invariants();
+
+        let firer = fire_after(&timer, DUE);
+        block_on(&mut sleep);
+        assert!(timer.now() >= new_deadline, "completed before the new deadline");
+        firer.join().unwrap();
+        assert_eq!(timer.pending(), 0);
+    });
+}
+
+/// A second poll with a new waker races the firing: the new waker is the one woken (or
+/// the poll finds the timer fired).
+#[test]
+fn waker_update_racing_fire() {
+    model_covering(&["ready at once", "woken"], |outcomes| {
+        let timer = Arc::new(ManualTimer::new(true));
+        let first = CountingWaker::new();
+        let mut sleep = timer.sleep(DUE);
+        assert!(poll_once(Pin::new(&mut sleep), &first.waker()).is_pending());
+        let firer = fire_after(&timer, DUE);
+        let ((), at_once) = block_on_first(&mut sleep);
+        outcomes.record(first_poll(at_once));
+        firer.join().unwrap();
+        assert!(first.wakes() <= 1);
+        timer.check_invariants();
+        assert_eq!(timer.pending(), 0);
+    });
+}
+
+/// Shutdown races a sleep's registration and wait: the sleep completes either way (it
+/// is woken by the shutdown, or refused registration), and nothing stays in the wheel.
+#[test]
+fn register_racing_shutdown() {
+    model_covering(&["ready at once", "woken"], |outcomes| {
+        let timer = Arc::new(ManualTimer::new(true));
+        let sleep = timer.sleep(DUE);
+        let stopper = {
+            let timer = timer.clone();
+            spawn(move || timer.shutdown())
+        };
+        let mut sleep = pin!(sleep);
+        let ((), at_once) = block_on_first(sleep.as_mut());
+        outcomes.record(first_poll(at_once));
+        stopper.join().unwrap();
+        assert_eq!(timer.pending(), 0);
+        timer.check_invariants();
+    });
+}
