@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use crate::alloc::{live_bytes, release_free_memory};
 use crate::net::sys;
-use crate::runtimes::{fresh, on_worker, Listener, NetRuntime, Peer, Runtime, Stream};
+use crate::runtimes::{fresh, on_worker, Listener, NetRuntime, Ours, Peer, Runtime, Stream};
 
 /// First argument that makes `compare` run as a `net` server.
 pub(crate) const SUBCOMMAND: &str = "__net-server";
@@ -105,6 +105,7 @@ pub(crate) fn main(args: impl Iterator<Item = String>) -> ExitCode {
         eprintln!("compare {SUBCOMMAND}: cannot raise the open-file limit: {error}");
     }
     match runtime.as_str() {
+        name if name == Ours::NAME => serve::<Ours>(kind, target),
         name if name == Peer::NAME => serve::<Peer>(kind, target),
         name => {
             eprintln!("compare {SUBCOMMAND}: no net support for runtime `{name}`");

@@ -15,7 +15,7 @@ mod tokio;
 use std::fmt::Debug;
 use std::future::Future;
 
-pub(crate) use self::net::{Listener, NetRuntime, Stream};
+pub(crate) use self::net::{Listener, NetRuntime, Stream, TimerRuntime};
 pub(crate) use self::sync::{MpscReceiver, MpscSender, Notify, OneshotSender, Semaphore, SyncPrimitives};
 pub(crate) use self::tokio::Tokio;
 

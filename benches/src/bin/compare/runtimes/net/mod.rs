@@ -1,9 +1,10 @@
 //! The sockets and timers of each side, as far as the `net` workloads need them.
 //!
-//! [`NetRuntime`] extends a [`Runtime`] with the TCP types and the `sleep` timer that
-//! side is measured with: rt-sched is paired with `rt_net` and `rt_core::time`, tokio
-//! with `tokio::net` and `tokio::time`. The workloads are generic over [`NetRuntime`], so
-//! both sides run the same server source; only the socket and timer types differ.
+//! [`NetRuntime`] extends a [`Runtime`] with the TCP types that side is measured with,
+//! [`TimerRuntime`] with its `sleep`: rt-sched is paired with `rt_net` and
+//! `rt_core::time`, tokio with `tokio::net` and `tokio::time`. The workloads are generic
+//! over these traits, so both sides run the same server source; only the socket and
+//! timer types differ.
 //!
 //! The small traits below ([`Listener`], [`Stream`]) mirror the tokio-shaped methods the
 //! servers call. Their implementations only forward to each crate's own method (for
@@ -11,6 +12,7 @@
 //! `tokio::io::{AsyncReadExt, AsyncWriteExt}`), naming it with a path so a forward can
 //! never call itself.
 
+mod rt_net;
 mod tokio;
 
 use std::future::Future;
@@ -40,7 +42,10 @@ pub(crate) trait NetRuntime: Runtime + 'static {
     /// Creates a listener bound to `addr` with a backlog of [`LISTEN_BACKLOG`]; must be
     /// called inside the runtime.
     fn bind(addr: SocketAddr) -> impl Future<Output = io::Result<Self::Listener>> + Send;
+}
 
+/// A runtime together with its timer.
+pub(crate) trait TimerRuntime: Runtime + 'static {
     /// Returns a timer that completes after `duration` (the runtime's own `sleep`).
     fn sleep(duration: Duration) -> impl Future<Output = ()> + Send;
 }

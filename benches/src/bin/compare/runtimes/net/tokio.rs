@@ -1,4 +1,4 @@
-//! [`NetRuntime`] for tokio: `tokio::net` and `tokio::time`.
+//! [`NetRuntime`] and [`TimerRuntime`] for tokio: `tokio::net` and `tokio::time`.
 
 use std::future::Future;
 use std::io;
@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
-use super::{Listener, NetRuntime, Stream, LISTEN_BACKLOG};
+use super::{Listener, NetRuntime, Stream, TimerRuntime, LISTEN_BACKLOG};
 use crate::runtimes::Tokio;
 
 impl NetRuntime for Tokio {
@@ -26,7 +26,9 @@ impl NetRuntime for Tokio {
         socket.bind(addr)?;
         socket.listen(LISTEN_BACKLOG)
     }
+}
 
+impl TimerRuntime for Tokio {
     fn sleep(duration: Duration) -> impl Future<Output = ()> + Send {
         tokio::time::sleep(duration)
     }
