@@ -254,7 +254,8 @@ fn poll_stats(server: &mut Server, done: impl Fn(&crate::net::process::Stats) ->
 
 /// Client threads open 10,000 connections as fast as they can; the server accepts and
 /// keeps them. Yields the milliseconds from the first connect to the server's last
-/// accept.
+/// accept, and prints how many times a listen queue overflowed meanwhile (every
+/// overflow costs a client a retransmission a second later).
 fn accept_burst<R: NetRuntime>(scale: Scale) -> Vec<f64> {
     let connections = scale.size(BURST_CONNECTIONS);
     if let Err(reason) = check_open_file_limit(connections) {
@@ -262,12 +263,22 @@ fn accept_burst<R: NetRuntime>(scale: Scale) -> Vec<f64> {
         return vec![f64::NAN];
     }
     let mut server = start::<R>(Kind::Accept, connections);
+    let overflows_before = load::listen_overflows();
     let start = Instant::now();
     let clients = load::open_connections(server.addr(), connections);
     server.wait_for("done").expect("the server's last accept");
     let elapsed = start.elapsed();
+    let overflows = load::listen_overflows()
+        .zip(overflows_before)
+        .map(|(after, before)| after - before);
     drop(server);
     drop(clients.finish().expect("opening the burst's connections"));
+    eprintln!(
+        "    {}: {connections} accepted in {:.0} ms, {} listen-queue overflows (system-wide count)",
+        R::NAME,
+        elapsed.as_secs_f64() * 1e3,
+        overflows.map_or_else(|| "?".to_owned(), |count| count.to_string()),
+    );
     vec![elapsed.as_secs_f64() * 1e3]
 }
 
