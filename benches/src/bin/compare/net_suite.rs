@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use crate::harness::{per_op, Better, Metric, Scale, Workload};
 use crate::net::load::{self, HelloLoad};
-use crate::net::process::Server;
+use crate::net::process::{Server, Stats};
 use crate::net::server::Kind;
 use crate::net::sys;
 use crate::runtimes::{fresh, on_worker, NetRuntime, Ours, Peer, TimerRuntime};
@@ -195,26 +195,42 @@ fn idle_conn_bytes<R: NetRuntime>(scale: Scale) -> Vec<f64> {
     wait_until_accepted(&mut server, WARM_UP_CONNECTIONS);
     std::thread::sleep(SETTLE);
     server.trim().expect("trimming the server's heap");
-    let (rss_before, before) = (
-        server.rss_bytes().expect("the server's RSS"),
-        server.stats().expect("stats"),
-    );
+    let before = memory(&mut server);
     let clients = load::open_connections(server.addr(), connections)
         .finish()
         .expect("opening the idle connections");
     wait_until_waiting(&mut server, before.waiting + connections);
     std::thread::sleep(SETTLE);
-    let (rss_after, after) = (
-        server.rss_bytes().expect("the server's RSS"),
-        server.stats().expect("stats"),
-    );
+    let after = memory(&mut server);
     drop(server);
     drop(clients);
     let per_connection = |before: f64, after: f64| (after - before) / connections as f64;
     vec![
-        per_connection(rss_before as f64, rss_after as f64),
-        per_connection(before.heap_bytes as f64, after.heap_bytes as f64),
+        per_connection(before.rss_bytes, after.rss_bytes),
+        per_connection(before.heap_bytes, after.heap_bytes),
     ]
+}
+
+/// The server's memory, and how many idle handlers wait.
+#[derive(Debug, Clone, Copy)]
+struct Memory {
+    /// Resident set size.
+    rss_bytes: f64,
+    /// Live heap bytes.
+    heap_bytes: f64,
+    /// Idle handlers waiting.
+    waiting: usize,
+}
+
+/// Reads the server's resident set and asks it for its live heap bytes.
+fn memory(server: &mut Server) -> Memory {
+    let rss_bytes = server.rss_bytes().expect("the server's RSS") as f64;
+    let stats = server.stats().expect("the server's stats");
+    Memory {
+        rss_bytes,
+        heap_bytes: stats.heap_bytes as f64,
+        waiting: stats.waiting,
+    }
 }
 
 /// Polls `server` until it has accepted `count` connections.
@@ -240,7 +256,7 @@ fn wait_until_waiting(server: &mut Server, count: usize) {
 /// # Panics
 ///
 /// Panics after [`IDLE_DEADLINE`], naming `what` did not reach its count.
-fn poll_stats(server: &mut Server, done: impl Fn(&crate::net::process::Stats) -> bool, what: &str) {
+fn poll_stats(server: &mut Server, done: impl Fn(&Stats) -> bool, what: &str) {
     let deadline = Instant::now() + IDLE_DEADLINE;
     loop {
         let stats = server.stats().expect("the server's stats");
