@@ -18,6 +18,11 @@ fn a_hot_socket_does_not_starve_other_tasks() {
     rt.block_on(async {
         let (mut reader, mut writer) = UnixStream::pair().unwrap();
         writer.write_all(&vec![7u8; PREFILLED]).await.unwrap();
+        // One read here first, so the reactor has reported the socket readable before
+        // the reader task starts: from then on every read is ready at once.
+        let mut first = [0u8; 1];
+        reader.read_exact(&mut first).await.unwrap();
+        let left = PREFILLED - 1;
 
         let read = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
@@ -45,8 +50,8 @@ fn a_hot_socket_does_not_starve_other_tasks() {
             .unwrap();
         let read_meanwhile = read.load(Ordering::Relaxed);
         assert!(
-            read_meanwhile < PREFILLED,
-            "the reader drained all {PREFILLED} bytes before the other task finished"
+            read_meanwhile < left / 2,
+            "the reader drained {read_meanwhile} of {left} bytes before the other task finished"
         );
         stop.store(true, Ordering::Relaxed);
         // Unblock the reader if it is waiting, then let it see `stop`.
