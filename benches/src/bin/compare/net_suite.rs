@@ -114,8 +114,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 unit: "ns/timer",
                 better: Better::Lower,
             }],
-            // `rt_core::time` is not on this branch yet: our column is skipped until it is.
-            runs: [timers_not_available, timers::<Peer>],
+            runs: both!(timers),
         },
     ]
 }
@@ -315,13 +314,6 @@ fn timers<R: TimerRuntime>(scale: Scale) -> Vec<f64> {
     });
     drop(runtime);
     vec![per_op(elapsed, count)]
-}
-
-/// Our side of `timers` until `rt_core::time` is on this branch: says so and yields
-/// `NaN`.
-fn timers_not_available(_: Scale) -> Vec<f64> {
-    eprintln!("  timers: ours skipped: rt_core::time is not on this branch yet");
-    vec![f64::NAN]
 }
 
 /// Returns the delay of timer `index` of `timers`: in `[2^k, 2^(k+1))` ms with `k`

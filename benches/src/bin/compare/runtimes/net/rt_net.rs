@@ -1,15 +1,15 @@
-//! [`NetRuntime`] for rt-sched: `rt_net`'s TCP types.
-//!
-//! `TimerRuntime` comes once `rt_core::time` is on this branch.
+//! [`NetRuntime`] and [`TimerRuntime`] for rt-sched: `rt_net`'s TCP types and
+//! `rt_core::time`.
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 use rt_net::{TcpListener, TcpStream};
 
-use super::{Listener, NetRuntime, Stream, LISTEN_BACKLOG};
+use super::{Listener, NetRuntime, Stream, TimerRuntime, LISTEN_BACKLOG};
 use crate::runtimes::rt_sched::RtSched;
 
 // `TcpListener::bind` is what the tokio side builds by hand: `SO_REUSEADDR`, then a
@@ -24,6 +24,12 @@ impl NetRuntime for RtSched {
     /// default.
     fn bind(addr: SocketAddr) -> impl Future<Output = io::Result<Self::Listener>> + Send {
         TcpListener::bind(addr)
+    }
+}
+
+impl TimerRuntime for RtSched {
+    fn sleep(duration: Duration) -> impl Future<Output = ()> + Send {
+        rt_core::time::sleep(duration)
     }
 }
 
