@@ -1,5 +1,5 @@
-//! The OS calls that `std` and `mio` do not wrap: peer credentials of a Unix socket and
-//! process-wide signal handlers. This is the only module of the crate allowed `unsafe`;
+//! The OS calls that `std` and `mio` do not wrap: peer credentials of a Unix socket,
+//! process-wide signal handlers and growing the descriptor table ahead of need. This is the only module of the crate allowed `unsafe`;
 //! every block says why it is sound.
 #![allow(unsafe_code)]
 
@@ -26,4 +26,5 @@ mod peer_cred;
 ))]
 pub(crate) use peer_cred::peer_cred;
 
+pub(crate) mod fd_table;
 pub(crate) mod signal;

@@ -292,6 +292,9 @@ impl TcpSocket {
                 .map_or_else(|_| "a socket".to_owned(), |a| a.to_string());
             context(e, format_args!("listen on {addr} (backlog {backlog})"))
         })?;
+        // Room for the connections to come, so that accepting them never waits for a
+        // descriptor-table resize (see `sys::fd_table`).
+        crate::sys::fd_table::reserve_for_listener(self.inner.as_raw_fd(), backlog.unsigned_abs());
         let std = std::net::TcpListener::from(self.inner);
         TcpListener::from_mio(mio::net::TcpListener::from_std(std))
     }

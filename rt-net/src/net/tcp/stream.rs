@@ -108,6 +108,8 @@ impl TcpStream {
 
     /// Registers an established mio stream (an accepted one).
     pub(super) fn new(socket: MioStream) -> io::Result<TcpStream> {
+        // A burst of accepts must not stop at a descriptor-table resize (see `sys::fd_table`).
+        crate::sys::fd_table::reserve_beyond(socket.as_raw_fd());
         Ok(TcpStream {
             io: PollEvented::new(socket)?,
         })

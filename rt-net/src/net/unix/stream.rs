@@ -89,6 +89,8 @@ impl UnixStream {
     }
 
     pub(crate) fn from_mio(stream: mio::net::UnixStream) -> io::Result<UnixStream> {
+        // A burst of accepts must not stop at a descriptor-table resize (see `sys::fd_table`).
+        crate::sys::fd_table::reserve_beyond(stream.as_raw_fd());
         Ok(UnixStream {
             io: PollEvented::new(stream)?,
         })
