@@ -31,6 +31,7 @@
 //! # }
 //! ```
 
+mod backoff;
 mod error;
 pub mod tcp;
 
