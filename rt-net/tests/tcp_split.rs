@@ -98,7 +98,7 @@ fn forgetting_the_owned_write_half_does_not_shut_down() {
             let mut buf = [0; 1];
             read.read_exact(&mut buf).await.unwrap();
             // Had the write direction been shut down, end-of-file would be there by now.
-            support::tcp::sleep(std::time::Duration::from_millis(50)).await;
+            rt_core::time::sleep(std::time::Duration::from_millis(50)).await;
             let err = server
                 .try_read(&mut buf)
                 .expect_err("no end-of-file: the write direction is open");

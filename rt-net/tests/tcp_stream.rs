@@ -133,7 +133,7 @@ fn peer_reset_mid_read() {
                 client.read(&mut buf).await
             });
             // Let the reader block in its read before the reset arrives.
-            support::tcp::sleep(Duration::from_millis(20)).await;
+            rt_core::time::sleep(Duration::from_millis(20)).await;
             assert!(!reader.is_finished());
             server.set_linger(Some(Duration::ZERO)).unwrap();
             drop(server);
