@@ -183,7 +183,7 @@ fn clients(path: &std::path::Path, check_pauses: impl FnOnce()) {
 
     drop(fill);
     for c in &mut pending {
-        c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         let mut b = [0u8; 1];
         (&*c)
             .read_exact(&mut b)
