@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use futures::future::join;
 use futures::io::{AsyncReadExt, AsyncWriteExt};
+use rt_net::io::Interest;
 use rt_net::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use rt_net::{UnixDatagram, UnixListener, UnixStream};
 use support_uds::{on_each_flavor, retry_would_block, TempDir};
@@ -124,10 +125,7 @@ fn pair_readiness_and_try_io() {
         }
         assert_eq!(got, b"hello vectored world");
 
-        let ready = b
-            .ready(rt_core::io::Interest::READABLE | rt_core::io::Interest::WRITABLE)
-            .await
-            .unwrap();
+        let ready = b.ready(Interest::READABLE | Interest::WRITABLE).await.unwrap();
         assert!(ready.is_writable());
         drop(a);
         // The peer is gone: readable, and a read says end-of-stream.
