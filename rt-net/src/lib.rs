@@ -47,6 +47,7 @@
 //! `unsafe` is denied everywhere except in the private `sys` module (signal handlers
 //! and peer credentials), where every block carries a `// SAFETY:` comment.
 #![deny(unsafe_code)]
+#![doc(test(attr(deny(warnings, rust_2018_idioms), allow(dead_code, unused_variables))))]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod addr;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use futures::future::join;
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 use rt_net::io::Interest;
-use rt_net::net::unix::{OwnedReadHalf, OwnedWriteHalf};
+use rt_net::net::unix::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use rt_net::{UnixDatagram, UnixListener, UnixStream};
 use support_uds::{on_each_flavor, retry_would_block, TempDir};
 
@@ -168,6 +168,21 @@ fn borrowed_split_reads_and_writes_concurrently() {
             assert_eq!(back.len(), msg.len());
         }
         echo.await.unwrap();
+    });
+}
+
+/// What `UnixStream::split`'s docs say about method resolution, checked by the compiler
+/// (this file has `futures::io::AsyncReadExt` in scope): `stream.split()` on a value is
+/// the trait's lock-based split, while `UnixStream::split(&mut stream)` and
+/// `(&mut stream).split()` are the borrowed split of this crate.
+#[test]
+fn with_async_read_ext_in_scope_only_split_on_a_value_is_the_trait_s() {
+    on_each_flavor(|_| async {
+        let (mut stream, _peer) = UnixStream::pair().unwrap();
+        let (_r, _w): (ReadHalf<'_>, WriteHalf<'_>) = UnixStream::split(&mut stream);
+        let (_r, _w): (ReadHalf<'_>, WriteHalf<'_>) = (&mut stream).split();
+        let (r, w): (futures::io::ReadHalf<UnixStream>, futures::io::WriteHalf<UnixStream>) = stream.split();
+        let _stream: UnixStream = r.reunite(w).unwrap();
     });
 }
 
