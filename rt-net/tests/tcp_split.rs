@@ -45,6 +45,9 @@ fn with_async_read_ext_in_scope_only_split_on_a_value_is_the_trait_s() {
         rt.block_on(async {
             let (mut client, _server) = pair().await;
             let (_r, _w): (ReadHalf<'_>, WriteHalf<'_>) = TcpStream::split(&mut client);
+            // Clippy suggests dropping the `&mut`, which would pick the trait's split: the
+            // point of this line.
+            #[allow(clippy::needless_borrow)]
             let (_r, _w): (ReadHalf<'_>, WriteHalf<'_>) = (&mut client).split();
             let (r, w): (futures::io::ReadHalf<TcpStream>, futures::io::WriteHalf<TcpStream>) = client.split();
             let _client: TcpStream = r.reunite(w).unwrap();

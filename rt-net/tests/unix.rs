@@ -180,6 +180,9 @@ fn with_async_read_ext_in_scope_only_split_on_a_value_is_the_trait_s() {
     on_each_flavor(|_| async {
         let (mut stream, _peer) = UnixStream::pair().unwrap();
         let (_r, _w): (ReadHalf<'_>, WriteHalf<'_>) = UnixStream::split(&mut stream);
+        // Clippy suggests dropping the `&mut`, which would pick the trait's split: the
+        // point of this line.
+        #[allow(clippy::needless_borrow)]
         let (_r, _w): (ReadHalf<'_>, WriteHalf<'_>) = (&mut stream).split();
         let (r, w): (futures::io::ReadHalf<UnixStream>, futures::io::WriteHalf<UnixStream>) = stream.split();
         let _stream: UnixStream = r.reunite(w).unwrap();
