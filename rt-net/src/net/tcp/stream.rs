@@ -383,7 +383,8 @@ impl TcpStream {
     /// With `futures::io::AsyncReadExt` in scope, `stream.split()` on a `TcpStream`
     /// value resolves to that trait's `split(self)` (two halves behind a lock) rather
     /// than to this method: write `TcpStream::split(&mut stream)` or
-    /// `(&mut stream).split()`.
+    /// `(&mut stream).split()`. Prefer the first: Clippy's `needless_borrow` suggests
+    /// turning the second back into `stream.split()`.
     ///
     /// # Examples
     ///
