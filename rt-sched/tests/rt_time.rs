@@ -211,3 +211,12 @@ fn time_disabled_runtime_panics_with_a_clear_message() {
         .unwrap_or_default();
     assert!(msg.contains("no timer running"), "{msg}");
 }
+
+#[rt_sched::test(start_paused = true)]
+async fn the_test_macro_starts_the_clock_paused() {
+    let real = std::time::Instant::now();
+    let start = Instant::now();
+    time::sleep(Duration::from_secs(60)).await;
+    assert!(start.elapsed() >= Duration::from_secs(60));
+    assert!(real.elapsed() < Duration::from_secs(5));
+}

@@ -92,8 +92,12 @@ impl<'a> Readiness<'a> {
             self.stage = Stage::Done;
             return Poll::Ready(result);
         }
-        // SAFETY: the lock is held. The node is pinned (the future is reached through
-        // `Pin`), not linked when `linked` is false, and `drop` unlinks it.
+        // SAFETY: the lock is held (`set_waker`, `push_back`). When `linked` is false the
+        // node is in no list: never linked yet, or unlinked by the reactor, which set
+        // `woken` under this lock as its last access. It is pinned (the future is only
+        // polled through `Pin`) and stays valid while linked: `drop`, which `Pin`
+        // guarantees runs before the memory is reused, unlinks it under this lock unless
+        // the reactor did. A leaked future leaks the node too (invariant 3).
         unsafe {
             self.node.set_waker(waker);
             if !linked {
@@ -158,8 +162,10 @@ impl Waiters {
             // the lock we hold (invariant 3 of `wait_list.rs`).
             let waiter = unsafe { node.as_ref() };
             if ready.intersection(waiter.value().interest.mask()).is_empty() {
-                // SAFETY: pinned, just unlinked, and unlinked again only under this lock
-                // from the list `keep` becomes.
+                // SAFETY: pinned, valid (its owner sees neither `woken` nor an unlinked
+                // node before we release the lock), and just unlinked. The nodes point
+                // only at each other, never at the list, so `keep` can be moved into
+                // `self.list`, the list their owners `remove` them from (invariant 4).
                 unsafe { keep.push_back(node) };
                 continue;
             }
@@ -171,3 +177,6 @@ impl Waiters {
         self.list = keep;
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests;

@@ -357,6 +357,10 @@ mod with_driver {
     use crate::io::{Interest, PollEvented};
 
     #[test]
+    // Miri emulates epoll and socketpair, but std reads a Unix socket with `recv(2)`,
+    // which Miri does not implement for its socketpairs (`ENOTSOCK`). The waiter lists
+    // and the readiness word this exercises also run without a driver, under Miri.
+    #[cfg_attr(miri, ignore = "Miri's socketpair has no recv(2), which std's UnixStream::read uses")]
     fn drop_and_into_inner_remove_the_table_entry() {
         let (mut driver, handle) = Driver::new(Config {
             enable_io: true,

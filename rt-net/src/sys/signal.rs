@@ -18,7 +18,12 @@
 //! byte is written, a reader that saw the byte also sees the flag.
 //!
 //! A handler, once installed, stays for the life of the process (like tokio's): the
-//! default action of the signal (for most, terminating the process) no longer runs.
+//! default action of the signal (for most, terminating the process) no longer runs, and
+//! a signal that was ignored (`SIG_IGN`) is now caught, so what ignoring it implied is
+//! gone too (for `SIGCHLD`, the kernel no longer reaps exited children by itself).
+//!
+//! A chained handler runs inside ours, so with our `sa_mask` (empty) and flags rather
+//! than the ones it was installed with.
 
 use std::io;
 use std::os::fd::RawFd;
@@ -56,9 +61,10 @@ impl Previous {
     }
 }
 
-/// Sets the descriptor the handler writes to. Must be a non-blocking pipe or socket
-/// whose read end stays open for the life of the process; called once, before the
-/// first [`install`].
+/// Sets the descriptor the handler writes to. Must be the write end of a non-blocking
+/// pipe or socket that stays open for the life of the process, and so must its read end
+/// (else the handler's `write` raises `SIGPIPE`); called once, before the first
+/// [`install`]. `signal::registry` keeps both ends in a `static` that is never dropped.
 pub(crate) fn set_wake_fd(fd: RawFd) {
     WAKE_FD.store(fd, Ordering::SeqCst);
 }
@@ -74,7 +80,11 @@ fn slot(signum: c_int) -> Option<usize> {
 }
 
 /// Installs the handler for `signum`, remembering the previous disposition to chain to.
-/// The caller serialises calls and calls this at most once per signal.
+///
+/// The caller serialises calls and calls this at most once per signal: a second call
+/// would record our own handler as the previous one, which would then call itself
+/// forever. The previous disposition is read, then replaced, in two calls: one that
+/// other code in the process sets in between is replaced without being chained to.
 pub(crate) fn install(signum: c_int) -> io::Result<()> {
     let index = slot(signum).ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
 
@@ -124,9 +134,11 @@ fn wake() {
         return;
     }
     let byte = 1u8;
-    // SAFETY: `fd` is the write end of the self-pipe, which is never closed once set; the
-    // buffer is a live local of length 1. `write` is async-signal-safe, and the descriptor
-    // is non-blocking, so this never blocks inside the handler.
+    // SAFETY: `fd` is the write end of the self-pipe, which stays open (and so is never
+    // reused for another file) for the life of the process once set (see
+    // `set_wake_fd`); the buffer is a live local of length 1. `write` is
+    // async-signal-safe, and the descriptor is non-blocking, so this never blocks inside
+    // the handler; its errno on failure is undone by the caller's `Errno::restore`.
     let _ = unsafe { libc::write(fd, std::ptr::addr_of!(byte).cast(), 1) };
 }
 
@@ -171,32 +183,56 @@ impl Errno {
 }
 
 /// This thread's `errno`, where the platform names it.
+///
+/// Each libc names the accessor differently, and `libc` only binds the one the platform
+/// has: Android, OpenBSD and NetBSD call it `__errno`, DragonFly `__errno_location`
+/// (like glibc and musl), not `__error` (FreeBSD's and Apple's).
 fn errno_location() -> Option<*mut c_int> {
-    #[cfg(any(target_os = "linux", target_os = "android", target_os = "emscripten"))]
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "emscripten",
+        target_os = "fuchsia",
+        target_os = "redox",
+        target_os = "hurd",
+        target_os = "dragonfly"
+    ))]
     {
         // SAFETY: `__errno_location` has no preconditions and is async-signal-safe.
         Some(unsafe { libc::__errno_location() })
     }
-    #[cfg(any(
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "freebsd",
-        target_os = "dragonfly"
-    ))]
+    #[cfg(any(target_os = "android", target_os = "openbsd", target_os = "netbsd"))]
+    {
+        // SAFETY: `__errno` has no preconditions and is async-signal-safe.
+        Some(unsafe { libc::__errno() })
+    }
+    #[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
     {
         // SAFETY: `__error` has no preconditions and is async-signal-safe.
         Some(unsafe { libc::__error() })
     }
+    #[cfg(any(target_os = "solaris", target_os = "illumos"))]
+    {
+        // SAFETY: `___errno` has no preconditions and is async-signal-safe.
+        Some(unsafe { libc::___errno() })
+    }
     #[cfg(not(any(
         target_os = "linux",
-        target_os = "android",
         target_os = "emscripten",
-        target_os = "macos",
-        target_os = "ios",
+        target_os = "fuchsia",
+        target_os = "redox",
+        target_os = "hurd",
+        target_os = "dragonfly",
+        target_os = "android",
+        target_os = "openbsd",
+        target_os = "netbsd",
+        target_vendor = "apple",
         target_os = "freebsd",
-        target_os = "dragonfly"
+        target_os = "solaris",
+        target_os = "illumos"
     )))]
     {
+        // Unknown platform: errno is not saved, so a failing `write` in the handler may
+        // change the errno the interrupted code sees.
         None
     }
 }
@@ -212,6 +248,108 @@ mod tests {
         assert_eq!(slot(MAX_SIGNUM + 1), None);
         assert_eq!(slot(libc::SIGHUP), Some(libc::SIGHUP as usize));
         assert!(!take_pending(0));
+    }
+
+    #[test]
+    fn errno_is_saved_and_restored() {
+        // Before this platform's accessor was named right, `save` read 0 and `restore`
+        // did nothing (OpenBSD, NetBSD), or the crate did not build (Android, DragonFly).
+        let p = errno_location().expect("this platform's errno accessor");
+        // SAFETY: `p` is this thread's errno location.
+        unsafe { *p = libc::EINTR };
+        let saved = Errno::save();
+        // SAFETY: as above.
+        unsafe { *p = libc::EAGAIN };
+        saved.restore();
+        // SAFETY: as above.
+        assert_eq!(unsafe { *p }, libc::EINTR);
+    }
+
+    static SIGINFO_CALLS: AtomicUsize = AtomicUsize::new(0);
+    static PLAIN_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+    extern "C" fn previous_siginfo(_: c_int, info: *mut siginfo_t, _: *mut c_void) {
+        assert!(!info.is_null());
+        SIGINFO_CALLS.fetch_add(1, Ordering::SeqCst);
+    }
+
+    extern "C" fn previous_plain(_: c_int) {
+        PLAIN_CALLS.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Sets the disposition of `signum` to `handler`, with `flags`.
+    fn set_disposition(signum: c_int, handler: libc::sighandler_t, flags: c_int) {
+        // SAFETY: all-zeroes is a valid sigaction; the handlers passed are `SIG_IGN` or
+        // `extern "C"` functions of the signature `flags` says, doing only atomics.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = handler;
+            action.sa_flags = flags;
+            libc::sigemptyset(&mut action.sa_mask);
+            assert_eq!(libc::sigaction(signum, &action, std::ptr::null_mut()), 0);
+        }
+    }
+
+    fn raise(signum: c_int) {
+        // SAFETY: our handler is installed for `signum`, so raising it only runs it (on
+        // this thread, before `raise` returns).
+        assert_eq!(unsafe { libc::raise(signum) }, 0);
+    }
+
+    fn errno() -> c_int {
+        // SAFETY: this thread's errno location.
+        unsafe { *errno_location().unwrap() }
+    }
+
+    fn set_errno(value: c_int) {
+        // SAFETY: this thread's errno location.
+        unsafe { *errno_location().unwrap() = value };
+    }
+
+    /// The only test of this binary that installs handlers or sets the wake fd (no other
+    /// code in this binary raises or handles these signals).
+    #[test]
+    fn the_handler_wakes_chains_and_keeps_errno() {
+        use std::io::{Read, Write};
+        use std::os::fd::AsRawFd;
+        use std::os::unix::net::UnixStream;
+
+        let (mut receiver, sender) = UnixStream::pair().unwrap();
+        receiver.set_nonblocking(true).unwrap();
+        sender.set_nonblocking(true).unwrap();
+        set_wake_fd(sender.as_raw_fd());
+
+        let (with_info, plain, ignored) = (libc::SIGUSR1, libc::SIGUSR2, libc::SIGWINCH);
+        let previous_siginfo = previous_siginfo as extern "C" fn(c_int, *mut siginfo_t, *mut c_void);
+        set_disposition(with_info, previous_siginfo as libc::sighandler_t, libc::SA_SIGINFO);
+        set_disposition(plain, previous_plain as extern "C" fn(c_int) as libc::sighandler_t, 0);
+        set_disposition(ignored, libc::SIG_IGN, 0);
+        for signum in [with_info, plain, ignored] {
+            install(signum).unwrap();
+        }
+
+        raise(with_info);
+        raise(plain);
+        raise(ignored);
+        assert!(take_pending(with_info) && take_pending(plain) && take_pending(ignored));
+        assert_eq!(SIGINFO_CALLS.load(Ordering::SeqCst), 1, "chained with siginfo");
+        assert_eq!(PLAIN_CALLS.load(Ordering::SeqCst), 1, "chained without siginfo");
+        let mut buf = [0u8; 16];
+        assert_eq!(receiver.read(&mut buf).unwrap(), 3, "one byte per delivery");
+
+        // A full socket: the handler's `write` fails with `EAGAIN`, which the interrupted
+        // code must not see in its errno.
+        let filler = [0u8; 4096];
+        while (&sender).write(&filler).is_ok() {}
+        set_errno(libc::EINTR);
+        raise(plain);
+        assert_eq!(errno(), libc::EINTR, "the handler leaked its errno");
+        assert!(take_pending(plain));
+        assert_eq!(PLAIN_CALLS.load(Ordering::SeqCst), 2);
+
+        // The handlers stay installed (nothing else raises these signals); the wake fd
+        // must stay open with them.
+        std::mem::forget((receiver, sender));
     }
 
     #[test]

@@ -48,6 +48,18 @@ pub(crate) struct Metric {
     pub(crate) name: &'static str,
     /// Unit of the value, e.g. `ns/task`.
     pub(crate) unit: &'static str,
+    /// Whether a lower value (a cost) or a higher one (a rate) is better.
+    pub(crate) better: Better,
+}
+
+/// Which way a metric improves. The ratio is always ours / peer; the table marks the
+/// rows where above 1 is better for us.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Better {
+    /// A cost (time, CPU or bytes per operation): below 1 we are cheaper.
+    Lower,
+    /// A rate (operations per CPU second): above 1 we do more.
+    Higher,
 }
 
 /// One run of a workload on one side: builds a fresh runtime, measures, shuts it down,
@@ -174,12 +186,16 @@ pub(crate) fn print_table(rows: &[Row], peer_name: &str) {
     );
     for row in rows {
         println!(
-            "{:<name_width$} {:<unit_width$} {:>12} {:>12} {:>7.3}",
+            "{:<name_width$} {:<unit_width$} {:>12} {:>12} {:>7.3}{}",
             row.metric.name,
             row.metric.unit,
             number(row.ours),
             number(row.peer),
             row.ratio(),
+            match row.metric.better {
+                Better::Lower => "",
+                Better::Higher => "  (higher is better)",
+            },
         );
     }
 }
@@ -298,6 +314,7 @@ mod tests {
             metric: Metric {
                 name: "x",
                 unit: "ns/op",
+                better: Better::Lower,
             },
             ours: 1.0,
             peer: 0.0,

@@ -3,11 +3,13 @@
 //! ```text
 //! cargo run --release -p benches --bin compare -- runtime          # one suite
 //! cargo run --release -p benches --bin compare -- sync             # another
+//! cargo run --release -p benches --bin compare -- net              # TCP servers, timers
 //! cargo run --release -p benches --bin compare                     # every suite
 //! cargo run --release -p benches --bin compare -- runtime --quick  # smoke test
 //! ```
 //!
-//! Each suite prints a table (name, unit, ours, peer, ratio) and writes the same rows to
+//! Each suite prints a table (name, unit, ours, peer, ratio; rows where a higher value
+//! is better, such as a rate, are marked) and writes the same rows to
 //! `target/compare/<suite>.json` as an array of
 //! `{"name", "unit", "ours", "peer", "peer_name", "ratio"}` objects.
 //!
@@ -32,8 +34,14 @@
 //!   0.80 means we spend 20 % less.
 //! - **Same code.** Each workload is one generic function over the
 //!   `runtimes::Runtime` trait (or `runtimes::SyncPrimitives`, which adds each side's
-//!   own channels, semaphore and notify), instantiated for both sides; the traits'
-//!   implementations only forward to each runtime's or sync crate's own API.
+//!   own channels, semaphore and notify, or `runtimes::NetRuntime`, which adds its TCP
+//!   types and `sleep`), instantiated for both sides; the traits' implementations only
+//!   forward to each runtime's or crate's own API.
+//! - **Servers in a child process.** The `net` suite's TCP servers run in a child
+//!   process (this binary again, with a hidden first argument: see `net/server.rs`), so
+//!   their CPU time and resident set are read from `/proc/<pid>` apart from the load
+//!   generator's, which runs here. The child is started fresh for every run, like a
+//!   runtime.
 //!
 //! A counting global allocator is installed for the whole binary (both sides pay for
 //! it) so the memory rows can count live heap bytes exactly. Before a memory run reads
@@ -55,6 +63,8 @@
 mod alloc;
 mod args;
 mod harness;
+mod net;
+mod net_suite;
 mod runtime_suite;
 mod runtimes;
 mod sync_suite;
@@ -83,6 +93,10 @@ const SUITES: &[Suite] = &[
         name: "sync",
         workloads: sync_suite::workloads,
     },
+    Suite {
+        name: "net",
+        workloads: net_suite::workloads,
+    },
 ];
 
 /// How every suite of this invocation is run.
@@ -108,7 +122,11 @@ impl Plan {
 }
 
 fn main() -> ExitCode {
-    let args = match args::parse(std::env::args().skip(1)) {
+    let mut argv = std::env::args().skip(1).peekable();
+    if argv.next_if(|arg| arg == net::server::SUBCOMMAND).is_some() {
+        return net::server::main(argv);
+    }
+    let args = match args::parse(argv) {
         Ok(args) => args,
         Err(error) => return usage_error(&error.to_string()),
     };
@@ -202,7 +220,7 @@ fn run_suite(suite: &Suite, workloads: &[Workload], plan: Plan) -> std::io::Resu
         .flat_map(|workload| harness::measure(workload, plan.rounds, plan.scale))
         .collect();
     println!(
-        "\n{} (ours = {ours}, ratio = ours / {peer}; lower is better for us)",
+        "\n{} (ours = {ours}, ratio = ours / {peer}; lower is better for us unless marked)",
         suite.name
     );
     harness::print_table(&rows, peer);

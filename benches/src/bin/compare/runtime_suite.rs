@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use futures::channel::oneshot;
 
 use crate::alloc::{live_bytes, release_free_memory, rss_bytes};
-use crate::harness::{per_op, Metric, Scale, Workload};
+use crate::harness::{per_op, Better, Metric, Scale, Workload};
 use crate::runtimes::{fresh, on_worker, Ours, Peer, Runtime};
 
 /// Tasks of `spawn_many_local`.
@@ -49,6 +49,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
             metrics: &[Metric {
                 name: "spawn_many_local",
                 unit: "ns/task",
+                better: Better::Lower,
             }],
             runs: both!(spawn_many_local),
         },
@@ -56,6 +57,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
             metrics: &[Metric {
                 name: "spawn_many_remote",
                 unit: "ns/task",
+                better: Better::Lower,
             }],
             runs: both!(spawn_many_remote),
         },
@@ -63,6 +65,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
             metrics: &[Metric {
                 name: "yield_many",
                 unit: "ns/yield",
+                better: Better::Lower,
             }],
             runs: both!(yield_many),
         },
@@ -70,6 +73,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
             metrics: &[Metric {
                 name: "chained_spawn",
                 unit: "ns/spawn",
+                better: Better::Lower,
             }],
             runs: both!(chained_spawn),
         },
@@ -78,10 +82,12 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 Metric {
                     name: "task_bytes",
                     unit: "bytes/task",
+                    better: Better::Lower,
                 },
                 Metric {
                     name: "task_rss_bytes",
                     unit: "bytes/task",
+                    better: Better::Lower,
                 },
             ],
             runs: both!(task_bytes),

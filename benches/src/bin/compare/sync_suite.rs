@@ -10,7 +10,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::harness::{per_op, Metric, Scale, Workload};
+use crate::harness::{per_op, Better, Metric, Scale, Workload};
 use crate::runtimes::{
     fresh, on_worker, MpscReceiver, MpscSender, Notify, OneshotSender, Ours, Peer, Semaphore, SyncPrimitives,
 };
@@ -48,6 +48,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
             metrics: &[Metric {
                 name: "ping_pong",
                 unit: "ns/round trip",
+                better: Better::Lower,
             }],
             runs: both!(ping_pong),
         },
@@ -55,6 +56,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
             metrics: &[Metric {
                 name: "mpsc_uncontended",
                 unit: "ns/message",
+                better: Better::Lower,
             }],
             runs: both!(mpsc_uncontended),
         },
@@ -62,6 +64,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
             metrics: &[Metric {
                 name: "mpsc_contended",
                 unit: "ns/message",
+                better: Better::Lower,
             }],
             runs: both!(mpsc_contended),
         },
@@ -69,6 +72,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
             metrics: &[Metric {
                 name: "semaphore_contended",
                 unit: "ns/acquire",
+                better: Better::Lower,
             }],
             runs: both!(semaphore_contended),
         },
@@ -76,6 +80,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
             metrics: &[Metric {
                 name: "notify_one",
                 unit: "ns/round trip",
+                better: Better::Lower,
             }],
             runs: both!(notify_one),
         },

@@ -200,6 +200,10 @@ fn reschedule_moves_earlier_and_later() {
 }
 
 #[test]
+// `Waker::will_wake` compares vtable addresses, and Miri does not deduplicate the
+// promoted vtable of `Waker::from(Arc<W>)` between the original and its clone, so the
+// clone never "will wake" the original there (expected, see rust-lang/rust#122016).
+#[cfg_attr(miri, ignore = "will_wake is false for clones under Miri (vtable addresses)")]
 fn set_waker_keeps_an_equivalent_waker() {
     let mut wheel = Wheel::new();
     let log = Arc::default();
@@ -248,14 +252,18 @@ fn drain_hands_out_every_waker() {
     wheel.check_invariants();
 }
 
+/// How many timers the "million" tests use: fewer under Miri, which interprets the code
+/// about a thousand times slower (the same paths run, just not a million times).
+const MANY: u64 = if cfg!(miri) { 2_000 } else { 1_000_000 };
+
 #[test]
 fn a_million_inserts_and_cancels() {
     let mut wheel = Wheel::new();
     let waker = noop();
-    let keys: Vec<Key> = (0..1_000_000u64)
+    let keys: Vec<Key> = (0..MANY)
         .map(|i| wheel.insert(1 + (i * 7) % 10_000_000, waker.clone()).unwrap())
         .collect();
-    assert_eq!(wheel.len(), 1_000_000);
+    assert_eq!(wheel.len(), MANY as usize);
     for key in keys {
         assert!(wheel.remove(key).is_some());
     }
@@ -269,7 +277,7 @@ fn a_million_inserts_and_cancels() {
 fn a_million_timers_fire_in_order() {
     let mut wheel = Wheel::new();
     let waker = noop();
-    for i in 0..1_000_000u64 {
+    for i in 0..MANY {
         wheel.insert(1 + (i * 7919) % 3_000_000, waker.clone()).unwrap();
     }
     let mut fired = 0;
@@ -278,7 +286,7 @@ fn a_million_timers_fire_in_order() {
         now += 65_537;
         fired += fire(&mut wheel, now);
     }
-    assert_eq!(fired, 1_000_000);
+    assert_eq!(fired, MANY as usize);
 }
 
 #[test]

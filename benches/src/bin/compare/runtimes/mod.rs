@@ -7,6 +7,7 @@
 //! runtime's own API and the associated types are the runtime's own types (no boxing,
 //! no wrapping), so the abstraction costs nothing at run time.
 
+mod net;
 mod rt_sched;
 mod sync;
 mod tokio;
@@ -14,6 +15,7 @@ mod tokio;
 use std::fmt::Debug;
 use std::future::Future;
 
+pub(crate) use self::net::{Listener, NetRuntime, Stream, TimerRuntime};
 pub(crate) use self::sync::{MpscReceiver, MpscSender, Notify, OneshotSender, Semaphore, SyncPrimitives};
 pub(crate) use self::tokio::Tokio;
 

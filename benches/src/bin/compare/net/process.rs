@@ -1,0 +1,216 @@
+//! The parent's handle on a server child process (see [`super::server`]): start it,
+//! talk to it, read its CPU time and resident set from `/proc`, stop it.
+
+use std::io::{self, BufRead as _, BufReader, Write as _};
+use std::net::SocketAddr;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::server::{Kind, SUBCOMMAND};
+use super::sys;
+
+/// How long a stopped server may take to exit before it is killed.
+const EXIT_GRACE: Duration = Duration::from_secs(2);
+
+/// What a server reports when asked for `stats`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stats {
+    /// Connections accepted so far.
+    pub(crate) accepted: usize,
+    /// Idle handlers that have started waiting.
+    pub(crate) waiting: usize,
+    /// Live heap bytes of the server process.
+    pub(crate) heap_bytes: i64,
+}
+
+/// A running server child process. Dropping it closes the child's standard input, which
+/// ends the child, and reaps it (killing it if it has not exited after two seconds).
+#[derive(Debug)]
+pub(crate) struct Server {
+    /// The child process.
+    child: Child,
+    /// Commands to the child; `None` once closed.
+    stdin: Option<ChildStdin>,
+    /// Lines from the child.
+    stdout: BufReader<ChildStdout>,
+    /// Address the server listens on.
+    addr: SocketAddr,
+}
+
+impl Server {
+    /// Starts `compare` again as a server of `kind` on the runtime named `runtime`, and
+    /// waits until it listens. `target` is the connection count of [`Kind::Accept`].
+    ///
+    /// # Errors
+    ///
+    /// Fails when the child cannot be started or exits before it says `ready`.
+    pub(crate) fn start(runtime: &str, kind: Kind, target: usize) -> io::Result<Server> {
+        let mut child = Command::new(std::env::current_exe()?)
+            .args([SUBCOMMAND, runtime, kind.name(), &target.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let stdin = child.stdin.take();
+        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let mut server = Server {
+            child,
+            stdin,
+            stdout,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        };
+        let ready = server.wait_for("ready")?;
+        server.addr = ready
+            .parse()
+            .map_err(|_| io::Error::other(format!("bad address from the server: `{ready}`")))?;
+        Ok(server)
+    }
+
+    /// Returns the address the server listens on.
+    pub(crate) fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Reads lines from the server until one starts with `word`; returns the rest of it.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the server exits (end of its output) or the pipe fails.
+    pub(crate) fn wait_for(&mut self, word: &str) -> io::Result<String> {
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if self.stdout.read_line(&mut line)? == 0 {
+                return Err(io::Error::other(format!("the server exited before `{word}`")));
+            }
+            if let Some(rest) = line.trim_end().strip_prefix(word) {
+                return Ok(rest.trim_start().to_owned());
+            }
+        }
+    }
+
+    /// Sends `command` and returns the rest of the server's answer, which starts with
+    /// `answer`.
+    fn ask(&mut self, command: &str, answer: &str) -> io::Result<String> {
+        let stdin = self.stdin.as_mut().expect("stdin is open until drop");
+        writeln!(stdin, "{command}")?;
+        stdin.flush()?;
+        self.wait_for(answer)
+    }
+
+    /// Returns the server's counters and live heap bytes.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the server is gone or answers something unexpected.
+    pub(crate) fn stats(&mut self) -> io::Result<Stats> {
+        let answer = self.ask("stats", "stats")?;
+        let fields: Vec<i64> = answer
+            .split_whitespace()
+            .filter_map(|field| field.parse().ok())
+            .collect();
+        match fields[..] {
+            [accepted, waiting, heap_bytes] => Ok(Stats {
+                accepted: accepted as usize,
+                waiting: waiting as usize,
+                heap_bytes,
+            }),
+            _ => Err(io::Error::other(format!("bad stats from the server: `{answer}`"))),
+        }
+    }
+
+    /// Asks the server to hand its free heap pages back to the OS (`malloc_trim`), so
+    /// that its resident set holds only live memory.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the server is gone.
+    pub(crate) fn trim(&mut self) -> io::Result<()> {
+        self.ask("trim", "trimmed").map(drop)
+    }
+
+    /// Returns the CPU time (user + system, every thread, exited ones included) the
+    /// server has used so far, from `/proc/<pid>/stat` (a resolution of one clock tick,
+    /// 10 ms on Linux).
+    ///
+    /// # Errors
+    ///
+    /// Fails where `/proc` is missing or has an unexpected format.
+    pub(crate) fn cpu_time(&self) -> io::Result<Duration> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))?;
+        let ticks = parse_cpu_ticks(&stat).ok_or_else(|| io::Error::other("unexpected /proc/<pid>/stat format"))?;
+        let per_second = sys::clock_ticks_per_second();
+        Ok(Duration::from_nanos(ticks * 1_000_000_000 / per_second))
+    }
+
+    /// Returns the server's resident set size in bytes (`VmRSS` of `/proc/<pid>/status`).
+    ///
+    /// # Errors
+    ///
+    /// Fails where `/proc` is missing or has an unexpected format.
+    pub(crate) fn rss_bytes(&self) -> io::Result<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        parse_vm_rss(&status).ok_or_else(|| io::Error::other("no VmRSS in /proc/<pid>/status"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let deadline = Instant::now() + EXIT_GRACE;
+        while Instant::now() < deadline {
+            match self.child.try_wait() {
+                Ok(Some(_)) | Err(_) => return,
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            }
+        }
+        eprintln!("compare: the {} server did not exit; killing it", self.addr);
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Returns utime + stime, in clock ticks, from the text of `/proc/<pid>/stat`.
+///
+/// The command name (field 2) is in parentheses and may contain spaces, so fields are
+/// counted from the last `)`: after it come state (field 3) … utime (14), stime (15).
+fn parse_cpu_ticks(stat: &str) -> Option<u64> {
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let field = |number: usize| fields.get(number - 3)?.parse::<u64>().ok();
+    Some(field(14)? + field(15)?)
+}
+
+/// Returns `VmRSS` in bytes from the text of `/proc/<pid>/status` (given there in kB).
+fn parse_vm_rss(status: &str) -> Option<u64> {
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_cpu_ticks_after_a_name_with_spaces_and_parentheses() {
+        let stat = "4242 (a (b) c) S 1 2 3 4 5 6 7 8 9 10 170 30 0 0 20 0 3 0";
+        assert_eq!(parse_cpu_ticks(stat), Some(200));
+        assert_eq!(parse_cpu_ticks("4242 (x) S 1"), None);
+    }
+
+    #[test]
+    fn parses_vm_rss_in_bytes() {
+        let status = "Name:\tcompare\nVmPeak:\t  9000 kB\nVmRSS:\t  1234 kB\nRssAnon:\t 1000 kB\n";
+        assert_eq!(parse_vm_rss(status), Some(1234 * 1024));
+        assert_eq!(parse_vm_rss("Name:\tcompare\n"), None);
+    }
+
+    #[test]
+    fn reads_this_process_from_proc() {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+        assert!(parse_cpu_ticks(&stat).is_some());
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        assert!(parse_vm_rss(&status).unwrap() > 0);
+    }
+}
