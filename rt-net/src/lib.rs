@@ -7,7 +7,8 @@
 //! * [`lookup_host`] and the [`ToSocketAddrs`] trait: name resolution on the blocking
 //!   pool, literal addresses without it;
 //! * [`io`]: [`io::copy_bidirectional`] (the core of a proxy) and [`io::copy`], over any
-//!   `futures-io` streams;
+//!   `futures-io` streams, and [`io::Interest`] / [`io::Ready`] for the sockets' `ready`
+//!   methods;
 //! * [`net`]: [`TcpListener`], [`TcpStream`], [`TcpSocket`], [`UdpSocket`] and the
 //!   Unix domain sockets ([`UnixListener`], [`UnixStream`], [`UnixDatagram`]) on the
 //!   reactor of `rt-core`;
@@ -46,6 +47,7 @@
 //! `unsafe` is denied everywhere except in the private `sys` module (signal handlers
 //! and peer credentials), where every block carries a `// SAFETY:` comment.
 #![deny(unsafe_code)]
+#![doc(test(attr(deny(warnings, rust_2018_idioms), allow(dead_code, unused_variables))))]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod addr;

@@ -113,21 +113,40 @@ async fn write_after_partial_read_lands_at_the_reader_position() {
     assert_eq!(fs::read(&path).await.unwrap(), expected);
 }
 
-#[rt_sched::test]
-async fn a_seek_polled_again_is_not_applied_twice() {
-    let dir = TempDir::new("seek_again");
-    let path = dir.join("f");
-    fs::write(&path, "0123456789").await.unwrap();
-    let mut file = File::open(&path).await.unwrap();
-    // Poll a relative seek once (it starts on the pool), then poll it to completion.
-    let first = poll_fn(|cx| Poll::Ready(Pin::new(&mut file).poll_seek(cx, SeekFrom::Current(4)))).await;
-    if let Poll::Ready(pos) = first {
-        assert_eq!(pos.unwrap(), 4);
-    }
-    assert_eq!(file.seek(SeekFrom::Current(4)).await.unwrap(), 4, "applied once");
-    let mut rest = String::new();
-    file.read_to_string(&mut rest).await.unwrap();
-    assert_eq!(rest, "456789");
+/// A relative seek that returned `Pending` and is polled again is applied once.
+///
+/// The seek must still be in flight at the second poll, which a free blocking thread
+/// would not guarantee (a fast `lseek` can finish before the first poll returns, and a
+/// second `seek` is then a new seek, to 8): so the only blocking thread is held busy
+/// until the seek has been polled once.
+#[test]
+fn a_seek_polled_again_is_not_applied_twice() {
+    let rt = rt_sched::Builder::new_current_thread()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let dir = TempDir::new("seek_again");
+        let path = dir.join("f");
+        fs::write(&path, "0123456789").await.unwrap();
+        let mut file = File::open(&path).await.unwrap();
+        let (started, is_started) = std::sync::mpsc::channel::<()>();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let blocker = rt_sched::spawn_blocking(move || {
+            started.send(()).unwrap();
+            released.recv().unwrap();
+        });
+        is_started.recv().unwrap();
+        // The seek is queued behind the blocker: its first poll cannot complete.
+        let first = poll_fn(|cx| Poll::Ready(Pin::new(&mut file).poll_seek(cx, SeekFrom::Current(4)))).await;
+        assert!(first.is_pending(), "the seek completed with the pool busy: {first:?}");
+        release.send(()).unwrap();
+        blocker.await.unwrap();
+        assert_eq!(file.seek(SeekFrom::Current(4)).await.unwrap(), 4, "applied once");
+        let mut rest = String::new();
+        file.read_to_string(&mut rest).await.unwrap();
+        assert_eq!(rest, "456789");
+    });
 }
 
 #[test]

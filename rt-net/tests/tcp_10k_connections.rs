@@ -130,7 +130,7 @@ fn server_process() {
                 "{} connections never saw the close",
                 open.load(Ordering::SeqCst)
             );
-            support::tcp::sleep(Duration::from_millis(10)).await;
+            rt_core::time::sleep(Duration::from_millis(10)).await;
         }
     });
     assert_eq!(max_open.load(Ordering::SeqCst), CONNS);

@@ -1,6 +1,7 @@
 //! A listener that runs out of file descriptors keeps serving: `accept` backs off
 //! instead of spinning on `EMFILE`, the connections it has keep working, and it accepts
-//! again once descriptors are freed.
+//! again once descriptors are freed. The pauses run on the timer when the runtime has
+//! time enabled (no blocking-pool thread is started), on the blocking pool otherwise.
 //!
 //! The only test in its binary: it lowers the process's `RLIMIT_NOFILE`, which would
 //! break any test running beside it.
@@ -57,16 +58,55 @@ fn listener_under_an_fd_limit_keeps_serving() {
             .build()
             .unwrap()
     };
-    type Variant = (&'static str, fn() -> Runtime, Accept);
-    let variants: [Variant; 4] = [
-        ("multi-thread", multi_thread, Accept::Async),
-        ("current-thread", current_thread, Accept::Async),
-        ("multi-thread, time not enabled", without_time, Accept::Async),
-        ("current-thread, poll_accept", current_thread, Accept::Poll),
+    let current_thread_without_time = || Builder::new_current_thread().enable_io().build().unwrap();
+    type Variant = (&'static str, fn() -> Runtime, Accept, Pauses);
+    let variants: [Variant; 6] = [
+        ("multi-thread", multi_thread, Accept::Async, Pauses::OnTimer),
+        ("current-thread", current_thread, Accept::Async, Pauses::OnTimer),
+        (
+            "multi-thread, time not enabled",
+            without_time,
+            Accept::Async,
+            Pauses::OnBlockingPool,
+        ),
+        (
+            "current-thread, poll_accept",
+            current_thread,
+            Accept::Poll,
+            Pauses::OnTimer,
+        ),
+        ("multi-thread, poll_accept", multi_thread, Accept::Poll, Pauses::OnTimer),
+        (
+            "current-thread, time not enabled, poll_accept",
+            current_thread_without_time,
+            Accept::Poll,
+            Pauses::OnBlockingPool,
+        ),
     ];
-    for (name, runtime, accept) in variants {
+    for (name, runtime, accept, pauses) in variants {
         println!("--- {name}");
-        watchdog(move || scenario(runtime(), accept));
+        watchdog(move || scenario(runtime(), accept, pauses));
+    }
+}
+
+/// Where the back-off's pauses are expected to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pauses {
+    /// On the runtime's timer: no blocking-pool thread is ever started (nothing else in
+    /// the scenario uses the pool).
+    OnTimer,
+    /// On sleeping blocking-pool threads (the runtime has no timer).
+    OnBlockingPool,
+}
+
+impl Pauses {
+    fn check(self, runtime: &rt_sched::Handle) {
+        let threads = runtime.metrics().num_blocking_threads();
+        match self {
+            Pauses::OnTimer => assert_eq!(threads, 0, "a pause ran on the blocking pool"),
+            // Idle pool threads live for 10 s, longer than the scenario's starved phase.
+            Pauses::OnBlockingPool => assert!(threads > 0, "no pause ran on the blocking pool"),
+        }
     }
 }
 
@@ -101,8 +141,9 @@ fn wait_for(what: &str, timeout: Duration, cond: impl Fn() -> bool) {
     }
 }
 
-fn scenario(rt: Runtime, accept: Accept) {
+fn scenario(rt: Runtime, accept: Accept, pauses: Pauses) {
     let (listener, addr): (_, SocketAddr) = rt.block_on(listener());
+    let runtime = rt.handle().clone();
     let accepted = Arc::new(AtomicUsize::new(0));
     let (stop, stopped) = futures::channel::oneshot::channel::<()>();
     // The server runs in `block_on` on a thread of its own (a current-thread runtime
@@ -170,6 +211,7 @@ fn scenario(rt: Runtime, accept: Accept) {
         cpu < CPU_BUDGET,
         "the accept loop spins on EMFILE: {cpu:?} of CPU in {STARVED:?}"
     );
+    pauses.check(&runtime);
 
     // The connections it has are still served.
     for (i, client) in held.iter_mut().enumerate() {

@@ -99,10 +99,16 @@ fn expected_backlog() -> usize {
 }
 
 /// With nobody accepting, a burst of `backlog` connections completes its handshakes
-/// at once (the kernel queues them); a backlog of 128 would leave most of them waiting
-/// for a SYN retransmission a second later.
+/// (the kernel queues them); a backlog of 128 would make the kernel drop the SYNs of
+/// the rest.
+///
+/// Detected without timing: nobody accepts during the burst, so the accept queue stays
+/// full and a SYN the kernel dropped is dropped again at every retransmission; that
+/// connect times out whatever the deadline. The deadline is only there to end it, and
+/// is generous so that a loaded machine cannot fail the test.
 #[test]
 fn default_backlog_takes_a_burst_without_accepting() {
+    const CONNECT_DEADLINE: Duration = Duration::from_secs(10);
     let backlog = expected_backlog();
     each_flavor(move |_, rt| {
         rt.block_on(async move {
@@ -110,13 +116,12 @@ fn default_backlog_takes_a_burst_without_accepting() {
             let start = Instant::now();
             let mut clients = Vec::with_capacity(backlog);
             for _ in 0..backlog {
-                let client = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500))
-                    .unwrap_or_else(|e| panic!("connection {} of the burst: {e}", clients.len() + 1));
+                let client = std::net::TcpStream::connect_timeout(&addr, CONNECT_DEADLINE)
+                    .unwrap_or_else(|e| panic!("connection {} of the burst (SYN dropped?): {e}", clients.len() + 1));
                 clients.push(client);
             }
-            let connected = start.elapsed();
-            println!("{backlog} connections queued in {connected:?}");
-            assert!(connected < Duration::from_secs(1), "SYNs were dropped: {connected:?}");
+            // Information only: with dropped SYNs this would be a second or more.
+            println!("{backlog} connections queued in {:?}", start.elapsed());
             for _ in 0..backlog {
                 listener.accept().await.unwrap();
             }

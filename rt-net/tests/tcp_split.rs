@@ -4,6 +4,7 @@
 mod support;
 
 use futures::io::{AsyncReadExt, AsyncWriteExt};
+use rt_net::net::tcp::{ReadHalf, WriteHalf};
 use rt_net::net::TcpStream;
 use support::tcp::{each_flavor, pair};
 
@@ -30,6 +31,26 @@ fn split_reads_and_writes_at_once() {
             assert_eq!(n.unwrap(), data.len());
             assert_eq!(back, data);
             assert_eq!(echo.await.unwrap(), data.len() as u64);
+        });
+    });
+}
+
+/// What `TcpStream::split`'s docs say about method resolution, checked by the compiler
+/// (this file has `futures::io::AsyncReadExt` in scope): `stream.split()` on a value is
+/// the trait's lock-based split, while `TcpStream::split(&mut stream)` and
+/// `(&mut stream).split()` are the borrowed split of this crate.
+#[test]
+fn with_async_read_ext_in_scope_only_split_on_a_value_is_the_trait_s() {
+    each_flavor(|_, rt| {
+        rt.block_on(async {
+            let (mut client, _server) = pair().await;
+            let (_r, _w): (ReadHalf<'_>, WriteHalf<'_>) = TcpStream::split(&mut client);
+            // Clippy suggests dropping the `&mut`, which would pick the trait's split: the
+            // point of this line.
+            #[allow(clippy::needless_borrow)]
+            let (_r, _w): (ReadHalf<'_>, WriteHalf<'_>) = (&mut client).split();
+            let (r, w): (futures::io::ReadHalf<TcpStream>, futures::io::WriteHalf<TcpStream>) = client.split();
+            let _client: TcpStream = r.reunite(w).unwrap();
         });
     });
 }
@@ -98,7 +119,7 @@ fn forgetting_the_owned_write_half_does_not_shut_down() {
             let mut buf = [0; 1];
             read.read_exact(&mut buf).await.unwrap();
             // Had the write direction been shut down, end-of-file would be there by now.
-            support::tcp::sleep(std::time::Duration::from_millis(50)).await;
+            rt_core::time::sleep(std::time::Duration::from_millis(50)).await;
             let err = server
                 .try_read(&mut buf)
                 .expect_err("no end-of-file: the write direction is open");

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use futures::future::poll_fn;
 use futures::io::{AsyncReadExt, AsyncWriteExt};
+use rt_net::io::Interest;
 use rt_net::net::TcpStream;
 use support::tcp::{each_flavor, listener, pair};
 
@@ -133,7 +134,7 @@ fn peer_reset_mid_read() {
                 client.read(&mut buf).await
             });
             // Let the reader block in its read before the reset arrives.
-            support::tcp::sleep(Duration::from_millis(20)).await;
+            rt_core::time::sleep(Duration::from_millis(20)).await;
             assert!(!reader.is_finished());
             server.set_linger(Some(Duration::ZERO)).unwrap();
             drop(server);
@@ -273,7 +274,7 @@ fn ready_reports_writable_on_a_fresh_stream() {
     each_flavor(|_, rt| {
         rt.block_on(async {
             let (client, _server) = pair().await;
-            let ready = client.ready(rt_core::io::Interest::WRITABLE).await.unwrap();
+            let ready = client.ready(Interest::WRITABLE).await.unwrap();
             assert!(ready.is_writable());
         });
     });

@@ -8,6 +8,7 @@ use std::io::ErrorKind;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
+use rt_net::io::Interest;
 use rt_net::UdpSocket;
 use support_uds::{on_each_flavor, retry_would_block};
 
@@ -149,7 +150,7 @@ fn try_variants_would_block_then_succeed() {
 fn ready_reports_writable_at_once() {
     on_each_flavor(|_| async {
         let a = bind_local().await;
-        let ready = a.ready(rt_core::io::Interest::WRITABLE).await.unwrap();
+        let ready = a.ready(Interest::WRITABLE).await.unwrap();
         assert!(ready.is_writable());
     });
 }

@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use futures::future::join;
 use futures::io::{AsyncReadExt, AsyncWriteExt};
-use rt_net::net::unix::{OwnedReadHalf, OwnedWriteHalf};
+use rt_net::io::Interest;
+use rt_net::net::unix::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use rt_net::{UnixDatagram, UnixListener, UnixStream};
 use support_uds::{on_each_flavor, retry_would_block, TempDir};
 
@@ -124,10 +125,7 @@ fn pair_readiness_and_try_io() {
         }
         assert_eq!(got, b"hello vectored world");
 
-        let ready = b
-            .ready(rt_core::io::Interest::READABLE | rt_core::io::Interest::WRITABLE)
-            .await
-            .unwrap();
+        let ready = b.ready(Interest::READABLE | Interest::WRITABLE).await.unwrap();
         assert!(ready.is_writable());
         drop(a);
         // The peer is gone: readable, and a read says end-of-stream.
@@ -170,6 +168,24 @@ fn borrowed_split_reads_and_writes_concurrently() {
             assert_eq!(back.len(), msg.len());
         }
         echo.await.unwrap();
+    });
+}
+
+/// What `UnixStream::split`'s docs say about method resolution, checked by the compiler
+/// (this file has `futures::io::AsyncReadExt` in scope): `stream.split()` on a value is
+/// the trait's lock-based split, while `UnixStream::split(&mut stream)` and
+/// `(&mut stream).split()` are the borrowed split of this crate.
+#[test]
+fn with_async_read_ext_in_scope_only_split_on_a_value_is_the_trait_s() {
+    on_each_flavor(|_| async {
+        let (mut stream, _peer) = UnixStream::pair().unwrap();
+        let (_r, _w): (ReadHalf<'_>, WriteHalf<'_>) = UnixStream::split(&mut stream);
+        // Clippy suggests dropping the `&mut`, which would pick the trait's split: the
+        // point of this line.
+        #[allow(clippy::needless_borrow)]
+        let (_r, _w): (ReadHalf<'_>, WriteHalf<'_>) = (&mut stream).split();
+        let (r, w): (futures::io::ReadHalf<UnixStream>, futures::io::WriteHalf<UnixStream>) = stream.split();
+        let _stream: UnixStream = r.reunite(w).unwrap();
     });
 }
 

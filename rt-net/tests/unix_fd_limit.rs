@@ -1,6 +1,7 @@
 //! A `UnixListener` that runs out of file descriptors keeps serving: `accept` backs off
 //! instead of spinning on `EMFILE`, the connections it has keep working, and it accepts
-//! again once descriptors are free.
+//! again once descriptors are free. The pauses run on the timer when the runtime has
+//! time enabled (no blocking-pool thread is started), on the blocking pool otherwise.
 //!
 //! The only test in its binary: it exhausts the process's descriptors, which would break
 //! any test running beside it.
@@ -12,6 +13,7 @@ use std::io::{Read, Write};
 use std::os::unix::net::UnixStream as StdUnixStream;
 use std::time::Duration;
 
+use futures::future::poll_fn;
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 use rt_net::{UnixListener, UnixStream};
 use rt_sched::{Builder, Runtime};
@@ -30,30 +32,74 @@ const CPU_BUDGET: Duration = Duration::from_millis(250);
 /// Builds one of the runtimes the scenario runs on.
 type MakeRuntime = fn() -> Runtime;
 
+/// How the server accepts.
+#[derive(Clone, Copy, Debug)]
+enum Accept {
+    /// `UnixListener::accept().await`.
+    Async,
+    /// `poll_fn(|cx| listener.poll_accept(cx))`.
+    Poll,
+}
+
+/// Where the back-off's pauses are expected to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pauses {
+    /// On the runtime's timer: no blocking-pool thread is ever started (nothing else in
+    /// the scenario uses the pool).
+    OnTimer,
+    /// On sleeping blocking-pool threads (the runtime has no timer).
+    OnBlockingPool,
+}
+
+impl Pauses {
+    fn check(self, runtime: &rt_sched::Handle) {
+        let threads = runtime.metrics().num_blocking_threads();
+        match self {
+            Pauses::OnTimer => assert_eq!(threads, 0, "a pause ran on the blocking pool"),
+            // Idle pool threads live for 10 s, longer than the scenario's starved phase.
+            Pauses::OnBlockingPool => assert!(threads > 0, "no pause ran on the blocking pool"),
+        }
+    }
+}
+
 #[test]
 fn unix_listener_under_an_fd_limit_keeps_serving() {
-    let variants: [(&str, MakeRuntime); 3] = [
-        ("multi-thread", || {
-            Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap()
-        }),
-        ("current-thread", || {
-            Builder::new_current_thread().enable_all().build().unwrap()
-        }),
-        ("multi-thread, I/O only", || {
-            Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_io()
-                .build()
-                .unwrap()
-        }),
+    let multi_thread: MakeRuntime = || {
+        Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    let current_thread: MakeRuntime = || Builder::new_current_thread().enable_all().build().unwrap();
+    let io_only: MakeRuntime = || {
+        Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_io()
+            .build()
+            .unwrap()
+    };
+    let current_thread_io_only: MakeRuntime = || Builder::new_current_thread().enable_io().build().unwrap();
+    let variants: [(&str, MakeRuntime, Accept, Pauses); 5] = [
+        ("multi-thread", multi_thread, Accept::Async, Pauses::OnTimer),
+        ("current-thread", current_thread, Accept::Async, Pauses::OnTimer),
+        ("multi-thread, I/O only", io_only, Accept::Async, Pauses::OnBlockingPool),
+        (
+            "current-thread, poll_accept",
+            current_thread,
+            Accept::Poll,
+            Pauses::OnTimer,
+        ),
+        (
+            "current-thread, I/O only, poll_accept",
+            current_thread_io_only,
+            Accept::Poll,
+            Pauses::OnBlockingPool,
+        ),
     ];
-    for (name, runtime) in variants {
+    for (name, runtime, accept, pauses) in variants {
         println!("--- {name}");
-        watchdog(Duration::from_secs(60), move || scenario(runtime()));
+        watchdog(Duration::from_secs(60), move || scenario(runtime(), accept, pauses));
     }
 }
 
@@ -77,20 +123,25 @@ fn ping(client: &mut StdUnixStream, byte: u8) {
 
 /// Serves on `rt` while blocking clients on another thread run [`clients`]: the test
 /// thread drives the runtime (a current-thread runtime runs tasks only in `block_on`).
-fn scenario(rt: Runtime) {
+fn scenario(rt: Runtime, accept: Accept, pauses: Pauses) {
     let dir = TempDir::new();
     let path = dir.join("limit.sock");
     let listener = rt.block_on(async { UnixListener::bind(&path) }).unwrap();
     let server = rt.spawn(async move {
         loop {
-            let (stream, _) = listener.accept().await.expect("accept never fails on EMFILE");
+            let accepted = match accept {
+                Accept::Async => listener.accept().await,
+                Accept::Poll => poll_fn(|cx| listener.poll_accept(cx)).await,
+            };
+            let (stream, _) = accepted.expect("accept never fails on EMFILE");
             rt_sched::spawn(echo(stream));
         }
     });
     let (done_tx, done_rx) = rt_core::sync::oneshot::channel::<()>();
+    let runtime = rt.handle().clone();
     let clients = std::thread::spawn(move || {
         let _done = done_tx; // dropped (waking the runtime) when the clients finish or panic
-        clients(&path);
+        clients(&path, || pauses.check(&runtime));
     });
     let _ = rt.block_on(done_rx);
     server.abort();
@@ -100,7 +151,8 @@ fn scenario(rt: Runtime) {
 }
 
 /// The client side: connections served, then starved of descriptors, then served again.
-fn clients(path: &std::path::Path) {
+/// `check_pauses` runs after the starved phase.
+fn clients(path: &std::path::Path, check_pauses: impl FnOnce()) {
     let path = path.to_owned();
     let mut held: Vec<StdUnixStream> = (0..HELD).map(|_| StdUnixStream::connect(&path).unwrap()).collect();
     for (i, c) in held.iter_mut().enumerate() {
@@ -123,6 +175,7 @@ fn clients(path: &std::path::Path) {
         used < CPU_BUDGET,
         "accept spun on EMFILE: {used:?} of CPU in {STARVED:?}"
     );
+    check_pauses();
 
     for (i, c) in held.iter_mut().enumerate() {
         ping(c, 100 + i as u8);
@@ -130,7 +183,7 @@ fn clients(path: &std::path::Path) {
 
     drop(fill);
     for c in &mut pending {
-        c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         let mut b = [0u8; 1];
         (&*c)
             .read_exact(&mut b)

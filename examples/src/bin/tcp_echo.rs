@@ -40,8 +40,8 @@ fn addr_from_args(default: &str) -> String {
             _ => exit_with_usage(&arg),
         }
     }
-    addr.parse()
-        .unwrap_or_else(|e| exit_with_usage(&format!("{addr}: {e}")))
+    // Not parsed here: `bind` takes host names too, and reports a bad address itself.
+    addr
 }
 
 fn exit_with_usage(bad: &str) -> ! {

@@ -11,6 +11,7 @@
 use std::pin::pin;
 
 use futures::future::{select, Either};
+use rt_net::signal::unix::{signal, SignalKind};
 use rt_net::UdpSocket;
 
 fn main() -> std::io::Result<()> {
@@ -18,14 +19,18 @@ fn main() -> std::io::Result<()> {
     let rt = rt_sched::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let socket = UdpSocket::bind(addr.as_str()).await?;
+        // The handler is installed here, before the server says it is ready: a Ctrl-C
+        // that came before it would still kill the process. (`rt_net::signal::ctrl_c()`
+        // installs it only when first polled.)
+        let mut interrupts = signal(SignalKind::interrupt())?;
         println!("udp echo listening on {}", socket.local_addr()?);
         let serve = pin!(serve(&socket));
-        let ctrl_c = pin!(rt_net::signal::ctrl_c());
+        let ctrl_c = pin!(interrupts.recv());
         match select(serve, ctrl_c).await {
             Either::Left((result, _)) => result,
-            Either::Right((result, _)) => {
+            Either::Right((_, _)) => {
                 println!("ctrl-c: shutting down");
-                result
+                Ok(())
             }
         }
     })

@@ -20,10 +20,14 @@ fn main() -> std::io::Result<()> {
     let rt = rt_sched::Builder::new_multi_thread().enable_all().build()?;
     let result = rt.block_on(async {
         let listener = UnixListener::bind(&path)?;
-        println!("unix echo listening on {}", path.display());
+        // The handlers are installed here, before the server says it is ready: a signal
+        // that came before them would still kill the process and leave the socket file.
+        // (`rt_net::signal::ctrl_c()` installs its handler only when first polled.)
+        let mut interrupts = signal(SignalKind::interrupt())?;
         let mut terminate = signal(SignalKind::terminate())?;
+        println!("unix echo listening on {}", path.display());
         let stop = pin!(async {
-            let ctrl_c = pin!(rt_net::signal::ctrl_c());
+            let ctrl_c = pin!(interrupts.recv());
             let terminate = pin!(terminate.recv());
             select(ctrl_c, terminate).await;
         });

@@ -40,7 +40,7 @@ use super::copy_buffer::{CopyBuffer, DEFAULT_BUF_SIZE};
 /// # Examples
 ///
 /// ```
-/// use futures::io::{AsyncReadExt, AsyncWriteExt, Cursor};
+/// use futures::io::Cursor;
 ///
 /// # futures::executor::block_on(async {
 /// // Any AsyncRead + AsyncWrite works; in a proxy these are two TCP streams.

@@ -13,7 +13,6 @@
 //! An echo server:
 //!
 //! ```no_run
-//! use futures::io::AsyncReadExt;
 //! use rt_net::net::TcpListener;
 //!
 //! # fn main() -> std::io::Result<()> {
@@ -31,6 +30,7 @@
 //! # }
 //! ```
 
+mod backoff;
 mod error;
 pub mod tcp;
 

@@ -4,11 +4,15 @@ use std::io;
 
 use super::unix::{signal, SignalKind};
 
-/// Resolves when the process receives `SIGINT` (Ctrl-C) after this call.
+/// Resolves when the process receives `SIGINT` (Ctrl-C) after the future's first poll.
 ///
-/// The first call installs a process-wide `SIGINT` handler that stays for the life of the
-/// process: afterwards Ctrl-C no longer terminates the program by default; it is up to
-/// the program to exit (see [`Signal`](super::unix::Signal)).
+/// Like any `async fn`, the call itself does nothing: the first *poll* installs a
+/// process-wide `SIGINT` handler that stays for the life of the process (afterwards
+/// Ctrl-C no longer terminates the program by default; it is up to the program to exit,
+/// see [`Signal`](super::unix::Signal)). Until then a `SIGINT` still has its default
+/// action and ends the process: a server that announces it is ready should create a
+/// [`signal(SignalKind::interrupt())`](super::unix::signal) stream first (it installs
+/// the handler when created) and wait on that.
 ///
 /// # Errors
 ///

@@ -101,11 +101,3 @@ pub(crate) fn process_cpu_time() -> Duration {
     let tv = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
-
-/// Waits `dur` without blocking the runtime: a blocking-pool thread sleeps for it
-/// (`rt-core` has no timer yet).
-pub(crate) async fn sleep(dur: Duration) {
-    rt_sched::spawn_blocking(move || std::thread::sleep(dur))
-        .await
-        .expect("sleeping thread");
-}

@@ -133,11 +133,3 @@ pub(crate) async fn retry_would_block<T>(tries: usize, mut op: impl FnMut() -> s
     }
     panic!("still WouldBlock after {tries} tries")
 }
-
-/// Waits `d` without blocking the runtime. (On a blocking-pool thread: `rt-core` has no
-/// timer on this branch yet; switch to `rt_core::time::sleep` once it is merged.)
-pub(crate) async fn sleep(d: Duration) {
-    rt_sched::spawn_blocking(move || std::thread::sleep(d))
-        .await
-        .expect("sleeping on the blocking pool");
-}

@@ -12,7 +12,9 @@
 //!   never makes two threads believe they were meant for one task.
 //! * Shutdown closes the owned list (queued tasks are cancelled: their closures are
 //!   dropped unrun and their `JoinHandle`s see a cancelled error), wakes every thread,
-//!   and waits, for at most the given timeout, for the running closures to return.
+//!   and waits, for at most the given timeout, for the running closures to return and
+//!   for every thread to drop its runtime handle (so that a runtime dropped with a
+//!   wait has closed its reactor's descriptors when the drop returns).
 
 mod pool;
 mod task;

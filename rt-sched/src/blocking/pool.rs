@@ -46,7 +46,8 @@ struct Shared {
     num_idle: usize,
     num_notify: usize,
     shutdown: bool,
-    /// Threads that have not exited yet (including ones past their last task).
+    /// Threads that have not exited yet (including ones past their last task, until
+    /// they dropped their runtime handle).
     num_live: usize,
 }
 
@@ -190,8 +191,14 @@ impl Spawner {
         let spawner = self.clone();
         builder
             .spawn(move || {
-                let _guard = rt.as_ref().map(context::set_current);
+                let guard = rt.as_ref().map(context::set_current);
                 spawner.run();
+                // The runtime handle goes before the exit is counted: once `shutdown`
+                // sees no live thread, no pool thread keeps the runtime's driver (and
+                // its epoll and eventfd descriptors) alive.
+                drop(guard);
+                drop(rt);
+                spawner.count_exit();
             })
             .map(drop)
     }
@@ -240,10 +247,14 @@ impl Spawner {
         if let Some(f) = &inner.config.on_thread_stop {
             f();
         }
-        let mut shared = inner.shared.lock();
+    }
+
+    /// The last act of a pool thread, after it let go of everything it held.
+    fn count_exit(&self) {
+        let mut shared = self.inner.shared.lock();
         shared.num_live -= 1;
         if shared.num_live == 0 {
-            inner.exited.notify_all();
+            self.inner.exited.notify_all();
         }
     }
 

@@ -6,11 +6,11 @@ use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::task::{ready, Context, Poll};
 
-use rt_core::io::{Interest, PollEvented, ReadyEvent};
+use rt_core::io::{Interest, PollEvented};
 
-use super::accept::{self, Backoff, Failure};
 use super::{TcpSocket, TcpStream};
 use crate::dns::to_socket_addrs;
+use crate::net::backoff::Backoff;
 use crate::net::error::{context, no_address};
 use crate::ToSocketAddrs;
 
@@ -22,16 +22,6 @@ type MioListener = mio::net::TcpListener;
 /// 1,024, so that a burst of thousands of connections is not met with dropped SYNs
 /// (and the clients' one-second retransmission delay), as a backlog of 128 would be.
 pub const DEFAULT_BACKLOG: u32 = 1024;
-
-/// What an accept loop does after one `accept(2)`.
-enum Step {
-    /// Return this.
-    Done(io::Result<(TcpStream, SocketAddr)>),
-    /// Wait for readiness (cleared if the queue was empty) and try again.
-    Again,
-    /// Out of resources: wait a backoff delay, then try again.
-    BackOff(ReadyEvent),
-}
 
 /// A TCP socket listening for connections, registered with the runtime's reactor.
 ///
@@ -133,35 +123,31 @@ impl TcpListener {
     /// out of file descriptors or memory (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`) the
     /// call does not fail and does not spin: it waits 1 ms, then twice as long after
     /// each new failure (at most 256 ms), and tries again. Connections already accepted
-    /// keep being served meanwhile.
+    /// keep being served meanwhile. The wait is a timer when the runtime has time
+    /// enabled, a sleeping blocking-pool thread otherwise; polled outside any runtime,
+    /// the call waits for the next incoming connection before it tries again.
     ///
     /// # Errors
     ///
-    /// When the listener itself fails (the message says `accept on <address>`), when
-    /// the accepted connection cannot be registered, or when the runtime has shut down.
+    /// When the listener itself fails or the runtime has shut down (the message says
+    /// `accept on <address>`), or when the accepted connection cannot be registered.
     ///
     /// # Cancel safety
     ///
     /// Cancel safe: a connection is only taken from the kernel's queue when the call
     /// returns it.
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        loop {
-            let event = self.io.readiness(Interest::READABLE).await?;
-            match self.accept_once(event) {
-                Step::Done(res) => return res,
-                Step::Again => {}
-                Step::BackOff(event) => match accept::delay(self.backoff.next_delay()) {
-                    Some(delay) => delay.await,
-                    // Nothing to wait on: wait for the next readiness event instead.
-                    None => self.io.clear_readiness(event),
-                },
-            }
-        }
+        let (socket, peer) = self
+            .backoff
+            .accept(&self.io, MioListener::accept)
+            .await
+            .map_err(|e| self.accept_error(e))?;
+        Ok((TcpStream::new(socket)?, peer))
     }
 
     /// Polls for a connection: the poll-based form of [`accept`](TcpListener::accept),
-    /// with the same handling of failures (during a backoff, a small task on the
-    /// runtime wakes `cx` when the delay is over).
+    /// with the same handling of failures (the listener keeps the pause of a back-off
+    /// and wakes `cx` when it is over).
     ///
     /// Only the waker of the last call is kept: poll from one task at a time (several
     /// tasks accepting at once should use `accept`).
@@ -170,43 +156,9 @@ impl TcpListener {
     ///
     /// As [`accept`](TcpListener::accept).
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
-        loop {
-            let event = ready!(self.io.poll_read_ready(cx))?;
-            match self.accept_once(event) {
-                Step::Done(res) => return Poll::Ready(res),
-                Step::Again => {}
-                Step::BackOff(event) => {
-                    if accept::wake_after(self.backoff.next_delay(), cx.waker()) {
-                        return Poll::Pending;
-                    }
-                    self.io.clear_readiness(event);
-                }
-            }
-        }
-    }
-
-    /// One `accept(2)` after the listener was seen readable (`event`), sorted by what
-    /// the caller does next (see `accept.rs`).
-    fn accept_once(&self, event: ReadyEvent) -> Step {
-        let err = match self.io.get_ref().accept() {
-            Ok((socket, peer)) => return Step::Done(self.accepted(socket, peer)),
-            Err(e) => e,
-        };
-        if err.kind() == io::ErrorKind::WouldBlock {
-            self.io.clear_readiness(event);
-            return Step::Again;
-        }
-        match accept::classify(&err) {
-            Failure::Skip => Step::Again,
-            Failure::Exhausted => Step::BackOff(event),
-            Failure::Fatal => Step::Done(Err(self.accept_error(err))),
-        }
-    }
-
-    /// Registers an accepted connection.
-    fn accepted(&self, socket: mio::net::TcpStream, peer: SocketAddr) -> io::Result<(TcpStream, SocketAddr)> {
-        self.backoff.reset();
-        Ok((TcpStream::new(socket)?, peer))
+        let accepted = ready!(self.backoff.poll_accept(cx, &self.io, MioListener::accept));
+        let (socket, peer) = accepted.map_err(|e| self.accept_error(e))?;
+        Poll::Ready(Ok((TcpStream::new(socket)?, peer)))
     }
 
     /// An error that ends an accept, with the listener's address.

@@ -19,11 +19,10 @@
 //!
 //! `accept` that fails with `EMFILE`, `ENFILE`, `ENOBUFS` or `ENOMEM` does not return
 //! the error and does not spin: it waits a short, growing delay (1 ms doubling up to
-//! 256 ms) and tries again, so the server
-//! keeps serving the connections it has and resumes accepting once descriptors are
-//! freed. See [`TcpListener::accept`].
+//! 256 ms, on the runtime's timer) and tries again, so the server keeps serving the
+//! connections it has and resumes accepting once descriptors are freed. See
+//! [`TcpListener::accept`]; the Unix listener does the same.
 
-mod accept;
 mod listener;
 mod socket;
 mod split;

@@ -233,7 +233,8 @@ impl TcpStream {
     /// readiness seen. It may be spurious: the next `try_*` call can still return
     /// `WouldBlock` (which clears the readiness, so the next wait sleeps again).
     ///
-    /// Any number of tasks may wait on one stream at once.
+    /// Any number of tasks may wait on one stream at once. [`Interest`] and [`Ready`]
+    /// are re-exported as [`rt_net::io::{Interest, Ready}`](crate::io).
     ///
     /// # Errors
     ///
@@ -242,6 +243,43 @@ impl TcpStream {
     /// # Cancel safety
     ///
     /// Cancel safe: dropping the future loses nothing.
+    ///
+    /// # Examples
+    ///
+    /// One task reading and writing without splitting the stream:
+    ///
+    /// ```no_run
+    /// use std::io::ErrorKind;
+    /// use rt_net::io::Interest;
+    /// use rt_net::net::TcpStream;
+    ///
+    /// # async fn run(stream: TcpStream, mut outgoing: Vec<u8>) -> std::io::Result<()> {
+    /// let mut buf = [0; 4096];
+    /// loop {
+    ///     let interest = if outgoing.is_empty() {
+    ///         Interest::READABLE
+    ///     } else {
+    ///         Interest::READABLE | Interest::WRITABLE
+    ///     };
+    ///     let ready = stream.ready(interest).await?;
+    ///     if ready.is_readable() {
+    ///         match stream.try_read(&mut buf) {
+    ///             Ok(0) => return Ok(()),
+    ///             Ok(n) => println!("read {n} bytes"),
+    ///             Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+    ///             Err(e) => return Err(e),
+    ///         }
+    ///     }
+    ///     if ready.is_writable() && !outgoing.is_empty() {
+    ///         match stream.try_write(&outgoing) {
+    ///             Ok(n) => drop(outgoing.drain(..n)),
+    ///             Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+    ///             Err(e) => return Err(e),
+    ///         }
+    ///     }
+    /// }
+    /// # }
+    /// ```
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
         let event = self.io.readiness(interest).await?;
         Ok(event.ready())
@@ -347,7 +385,8 @@ impl TcpStream {
     /// With `futures::io::AsyncReadExt` in scope, `stream.split()` on a `TcpStream`
     /// value resolves to that trait's `split(self)` (two halves behind a lock) rather
     /// than to this method: write `TcpStream::split(&mut stream)` or
-    /// `(&mut stream).split()`.
+    /// `(&mut stream).split()`. Prefer the first: Clippy's `needless_borrow` suggests
+    /// turning the second back into `stream.split()`.
     ///
     /// # Examples
     ///

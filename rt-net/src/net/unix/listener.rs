@@ -1,19 +1,19 @@
 //! [`UnixListener`]: accepts connections on a Unix domain socket path.
 
 use std::fmt;
-use std::future::poll_fn;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Mutex, PoisonError};
 use std::task::{ready, Context, Poll};
 
 use rt_core::io::{Interest, PollEvented};
 
-use super::backoff::Backoff;
 use super::UnixStream;
+use crate::net::backoff::Backoff;
 use crate::net::error::context;
+
+type MioListener = mio::net::UnixListener;
 
 /// A Unix domain socket server, listening for [`UnixStream`] connections.
 ///
@@ -24,7 +24,9 @@ use crate::net::error::context;
 /// [`poll_accept`](Self::poll_accept) do not return the error and do not retry in a busy
 /// loop: they pause (1 ms, doubling up to 256 ms) and try again, so the connections
 /// already open keep being served and new ones are accepted as soon as descriptors are
-/// free (the same rule as the TCP listener).
+/// free (the same rule as the TCP listener). The pause is a timer when the runtime has
+/// time enabled, a sleeping blocking-pool thread otherwise; polled outside any runtime,
+/// `accept` waits for the next incoming connection before it tries again.
 ///
 /// # Panics
 ///
@@ -48,9 +50,8 @@ use crate::net::error::context;
 /// # }
 /// ```
 pub struct UnixListener {
-    io: PollEvented<mio::net::UnixListener>,
-    /// The back-off of [`UnixListener::poll_accept`] (the `async` path keeps its own).
-    poll_backoff: Mutex<Backoff>,
+    io: PollEvented<MioListener>,
+    backoff: Backoff,
 }
 
 impl UnixListener {
@@ -64,15 +65,15 @@ impl UnixListener {
     /// outside a runtime with I/O enabled.
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
         let path = path.as_ref();
-        let listener = mio::net::UnixListener::bind(path)
+        let listener = MioListener::bind(path)
             .map_err(|e| context(e, format_args!("bind a unix listener to {}", path.display())))?;
         UnixListener::new(listener)
     }
 
-    fn new(listener: mio::net::UnixListener) -> io::Result<UnixListener> {
+    fn new(listener: MioListener) -> io::Result<UnixListener> {
         Ok(UnixListener {
             io: PollEvented::new_with_interest(listener, Interest::READABLE)?,
-            poll_backoff: Mutex::new(Backoff::new()),
+            backoff: Backoff::new(),
         })
     }
 
@@ -83,7 +84,7 @@ impl UnixListener {
     /// When the mode cannot be set, or when called outside a runtime with I/O enabled.
     pub fn from_std(listener: std::os::unix::net::UnixListener) -> io::Result<UnixListener> {
         listener.set_nonblocking(true)?;
-        UnixListener::new(mio::net::UnixListener::from_std(listener))
+        UnixListener::new(MioListener::from_std(listener))
     }
 
     /// Turns the listener back into a standard library listener, deregistering it from
@@ -119,22 +120,21 @@ impl UnixListener {
     ///
     /// # Errors
     ///
-    /// Errors from the OS (see the type's docs for running out of descriptors; a
-    /// connection that went away before it was accepted, `ECONNABORTED`, is skipped) and
-    /// the runtime shutting down.
+    /// When the listener itself fails or the runtime has shut down (the message says
+    /// `accept on <path>`; see the type's docs for running out of descriptors, and a
+    /// connection that went away before it was accepted, `ECONNABORTED`, is skipped), or
+    /// when the accepted connection cannot be registered.
     ///
     /// # Cancel safety
     ///
     /// Cancel safe: a connection is only taken from the backlog when the future completes.
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        let mut backoff = Backoff::new();
-        loop {
-            poll_fn(|cx| backoff.poll_wait(cx)).await;
-            match self.io.async_io(Interest::READABLE, |l| l.accept()).await {
-                Ok((stream, addr)) => return Ok((UnixStream::from_mio(stream)?, addr)),
-                Err(err) => backoff.on_error(err)?,
-            }
-        }
+        let (stream, addr) = self
+            .backoff
+            .accept(&self.io, MioListener::accept)
+            .await
+            .map_err(|e| self.accept_error(e))?;
+        Ok((UnixStream::from_mio(stream)?, addr))
     }
 
     /// Polls for the next connection. Only the waker of the last call is kept: use
@@ -144,20 +144,16 @@ impl UnixListener {
     ///
     /// As [`accept`](Self::accept).
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(UnixStream, SocketAddr)>> {
-        let mut backoff = self.poll_backoff.lock().unwrap_or_else(PoisonError::into_inner);
-        loop {
-            ready!(backoff.poll_wait(cx));
-            match ready!(self.io.poll_read_io(cx, |l| l.accept())) {
-                Ok((stream, addr)) => {
-                    backoff.reset();
-                    return Poll::Ready(UnixStream::from_mio(stream).map(|s| (s, addr)));
-                }
-                Err(err) => {
-                    if let Err(err) = backoff.on_error(err) {
-                        return Poll::Ready(Err(err));
-                    }
-                }
-            }
+        let accepted = ready!(self.backoff.poll_accept(cx, &self.io, MioListener::accept));
+        let (stream, addr) = accepted.map_err(|e| self.accept_error(e))?;
+        Poll::Ready(Ok((UnixStream::from_mio(stream)?, addr)))
+    }
+
+    /// An error that ends an accept, with the listener's path.
+    fn accept_error(&self, err: io::Error) -> io::Error {
+        match self.local_addr().ok().as_ref().and_then(SocketAddr::as_pathname) {
+            Some(path) => context(err, format_args!("accept on {}", path.display())),
+            None => context(err, "accept on a unix socket"),
         }
     }
 }

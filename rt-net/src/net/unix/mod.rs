@@ -8,7 +8,6 @@
 //! Socket files are not removed when a listener or datagram socket is dropped; remove
 //! them yourself (a later `bind` to an existing path fails with `AddrInUse`).
 
-mod backoff;
 mod datagram;
 mod listener;
 mod split;

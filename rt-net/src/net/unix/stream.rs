@@ -274,7 +274,8 @@ impl UnixStream {
     ///
     /// With `futures::io::AsyncReadExt` in scope, `stream.split()` resolves to that
     /// trait's by-value `split` (a lock-based split): call `UnixStream::split(&mut stream)`
-    /// to get this one.
+    /// to get this one. (`(&mut stream).split()` works too, but Clippy's
+    /// `needless_borrow` suggests turning it back into `stream.split()`.)
     pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
         split(self)
     }
