@@ -48,6 +48,19 @@
 //! a task that is always ready cannot starve the others. The details are documented
 //! in the scheduler modules.
 //!
+//! # I/O and timers
+//!
+//! With [`Builder::enable_io`] / [`Builder::enable_time`] (both in
+//! [`Builder::enable_all`] and [`Runtime::new`]) the runtime owns a driver: the mio
+//! reactor and the timer wheel of `rt_core`. A worker with nothing to run parks *in*
+//! the driver when no other worker does (waiting in `epoll`, bounded by the next timer)
+//! and on its condvar otherwise; waking a worker parked in the driver goes through the
+//! reactor's `mio::Waker`. Busy workers poll the driver without blocking every
+//! `event_interval` ticks, so I/O and timers are serviced under load too. A
+//! current-thread runtime built with [`Builder::start_paused`] runs timers on a paused
+//! clock that jumps to the next deadline when nothing else can happen. At shutdown,
+//! pending I/O fails with an error and pending timers fire.
+//!
 //! # Panics and errors
 //!
 //! A panic in a task is caught and handed to its [`JoinHandle`](task::JoinHandle) as a
