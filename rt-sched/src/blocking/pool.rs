@@ -5,7 +5,7 @@ use std::fmt;
 use std::io;
 use std::time::{Duration, Instant};
 
-use rt_core::loom::sync::atomic::{AtomicUsize, Ordering};
+use rt_core::loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use rt_core::loom::sync::{Arc, Condvar, Mutex};
 use rt_core::task::{self, JoinHandle, Notified, OwnedTasks, Schedule, Task};
 
@@ -38,6 +38,8 @@ struct Inner {
     num_threads_metric: AtomicUsize,
     num_idle_metric: AtomicUsize,
     queue_depth_metric: AtomicUsize,
+    /// Blocking closures spawned on the pool so far.
+    spawned_metric: AtomicU64,
 }
 
 struct Shared {
@@ -73,6 +75,7 @@ impl BlockingPool {
                     num_threads_metric: AtomicUsize::new(0),
                     num_idle_metric: AtomicUsize::new(0),
                     queue_depth_metric: AtomicUsize::new(0),
+                    spawned_metric: AtomicU64::new(0),
                 }),
             },
         }
@@ -130,6 +133,7 @@ impl Spawner {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
+        self.inner.spawned_metric.fetch_add(1, Ordering::Relaxed);
         let (task, notified, join) = task::new_task(BlockingTask::new(func), self.clone());
         if let Some(notified) = self.inner.owned.bind(task, notified) {
             if let Err(e) = self.push(notified, rt) {
@@ -268,6 +272,10 @@ impl Spawner {
 
     pub(crate) fn queue_depth(&self) -> usize {
         self.inner.queue_depth_metric.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn spawned_count(&self) -> u64 {
+        self.inner.spawned_metric.load(Ordering::Relaxed)
     }
 }
 

@@ -123,6 +123,12 @@ impl RuntimeMetrics {
         self.handle.blocking_spawner().num_idle_threads()
     }
 
+    /// Blocking closures spawned on the blocking pool since the runtime started
+    /// (`spawn_blocking`, and the pool work of `rt-net`'s files and DNS).
+    pub fn spawned_blocking_tasks_count(&self) -> u64 {
+        self.handle.blocking_spawner().spawned_count()
+    }
+
     /// Blocking closures waiting for a thread.
     pub fn blocking_queue_depth(&self) -> usize {
         self.handle.blocking_spawner().queue_depth()
