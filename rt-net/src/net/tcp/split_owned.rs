@@ -3,51 +3,33 @@
 //! Both halves hold the stream through one `Arc`. Each polls only its own direction
 //! (which has its own waker slot), so they can live on different tasks. Dropping the
 //! write half shuts down the write direction, like closing it; dropping both closes the
-//! socket. [`OwnedReadHalf::reunite`] gives the stream back.
+//! socket. [`OwnedReadHalf::reunite`](OwnedReadHalf#method.reunite) gives the stream back.
 
 use std::error::Error;
 use std::fmt;
 use std::io::{self, IoSlice, IoSliceMut};
-use std::net::{Shutdown, SocketAddr};
-use std::pin::Pin;
+use std::net::SocketAddr;
 use std::task::{Context, Poll};
 
-use futures_io::{AsyncRead, AsyncWrite};
 use rt_core::io::{Interest, Ready};
-use rt_core::loom::sync::Arc;
 
 use super::TcpStream;
+use crate::net::io_stream::split_owned;
 
 /// The read half of a [`TcpStream`], owned; made by [`TcpStream::into_split`].
-#[derive(Debug)]
-pub struct OwnedReadHalf {
-    inner: Arc<TcpStream>,
-}
+pub type OwnedReadHalf = split_owned::OwnedReadHalf<TcpStream>;
 
 /// The write half of a [`TcpStream`], owned; made by [`TcpStream::into_split`].
 ///
 /// Dropping it (or closing it) shuts down the write direction: the peer reads
-/// end-of-file while the read half keeps reading. [`forget`](OwnedWriteHalf::forget)
+/// end-of-file while the read half keeps reading. [`forget`](OwnedWriteHalf#method.forget)
 /// drops it without the shutdown.
-#[derive(Debug)]
-pub struct OwnedWriteHalf {
-    inner: Arc<TcpStream>,
-    shutdown_on_drop: bool,
-}
+pub type OwnedWriteHalf = split_owned::OwnedWriteHalf<TcpStream>;
 
-/// The halves given to [`OwnedReadHalf::reunite`] came from different streams; they
+/// The halves given to [`OwnedReadHalf::reunite`](OwnedReadHalf#method.reunite) came from different streams; they
 /// are handed back unchanged.
 #[derive(Debug)]
 pub struct ReuniteError(pub OwnedReadHalf, pub OwnedWriteHalf);
-
-pub(super) fn split_owned(stream: TcpStream) -> (OwnedReadHalf, OwnedWriteHalf) {
-    let inner = Arc::new(stream);
-    let write = OwnedWriteHalf {
-        inner: inner.clone(),
-        shutdown_on_drop: true,
-    };
-    (OwnedReadHalf { inner }, write)
-}
 
 impl OwnedReadHalf {
     /// Puts the stream back together from its two halves.
@@ -56,12 +38,8 @@ impl OwnedReadHalf {
     ///
     /// [`ReuniteError`] (holding both halves) when they belong to different streams.
     pub fn reunite(self, other: OwnedWriteHalf) -> Result<TcpStream, ReuniteError> {
-        if !Arc::ptr_eq(&self.inner, &other.inner) {
-            return Err(ReuniteError(self, other));
-        }
-        other.forget();
-        // Both halves are gone but this one, so this `Arc` is the only one left.
-        Ok(Arc::try_unwrap(self.inner).expect("the two halves of one stream share a single Arc"))
+        self.reunite_with(other)
+            .map_err(|(read, write)| ReuniteError(read, write))
     }
 
     /// The remote address. See [`TcpStream::peer_addr`].
@@ -70,7 +48,7 @@ impl OwnedReadHalf {
     ///
     /// `NotConnected` once the connection is gone.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.peer_addr()
+        self.stream().peer_addr()
     }
 
     /// The local address. See [`TcpStream::local_addr`].
@@ -79,7 +57,7 @@ impl OwnedReadHalf {
     ///
     /// When the OS cannot tell.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.local_addr()
+        self.stream().local_addr()
     }
 
     /// Reads without consuming. See [`TcpStream::peek`].
@@ -92,7 +70,7 @@ impl OwnedReadHalf {
     ///
     /// Cancel safe.
     pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.peek(buf).await
+        self.stream().peek(buf).await
     }
 
     /// Polls for [`peek`](OwnedReadHalf::peek). See [`TcpStream::poll_peek`].
@@ -101,7 +79,7 @@ impl OwnedReadHalf {
     ///
     /// As [`TcpStream::peek`].
     pub fn poll_peek(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.inner.poll_peek(cx, buf)
+        self.stream().poll_peek(cx, buf)
     }
 
     /// Waits for readiness. See [`TcpStream::ready`].
@@ -114,7 +92,7 @@ impl OwnedReadHalf {
     ///
     /// Cancel safe.
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.inner.ready(interest).await
+        self.stream().ready(interest).await
     }
 
     /// Waits until readable. See [`TcpStream::readable`].
@@ -127,7 +105,7 @@ impl OwnedReadHalf {
     ///
     /// Cancel safe.
     pub async fn readable(&self) -> io::Result<()> {
-        self.inner.readable().await
+        self.stream().readable().await
     }
 
     /// Reads without waiting. See [`TcpStream::try_read`].
@@ -136,7 +114,7 @@ impl OwnedReadHalf {
     ///
     /// `WouldBlock` when nothing is available; OS errors.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.try_read(buf)
+        self.stream().try_read(buf)
     }
 
     /// Reads into several buffers without waiting. See [`TcpStream::try_read_vectored`].
@@ -145,17 +123,17 @@ impl OwnedReadHalf {
     ///
     /// `WouldBlock` when nothing is available; OS errors.
     pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        self.inner.try_read_vectored(bufs)
+        self.stream().try_read_vectored(bufs)
     }
 }
 
 impl OwnedWriteHalf {
     /// Drops the half without shutting down the write direction.
-    pub fn forget(mut self) {
-        self.shutdown_on_drop = false;
+    pub fn forget(self) {
+        self.drop_without_shutdown();
     }
 
-    /// Puts the stream back together. See [`OwnedReadHalf::reunite`].
+    /// Puts the stream back together. See [`OwnedReadHalf::reunite`](OwnedReadHalf#method.reunite).
     ///
     /// # Errors
     ///
@@ -170,7 +148,7 @@ impl OwnedWriteHalf {
     ///
     /// `NotConnected` once the connection is gone.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.peer_addr()
+        self.stream().peer_addr()
     }
 
     /// The local address. See [`TcpStream::local_addr`].
@@ -179,7 +157,7 @@ impl OwnedWriteHalf {
     ///
     /// When the OS cannot tell.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.local_addr()
+        self.stream().local_addr()
     }
 
     /// Waits for readiness. See [`TcpStream::ready`].
@@ -192,7 +170,7 @@ impl OwnedWriteHalf {
     ///
     /// Cancel safe.
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.inner.ready(interest).await
+        self.stream().ready(interest).await
     }
 
     /// Waits until writable. See [`TcpStream::writable`].
@@ -205,7 +183,7 @@ impl OwnedWriteHalf {
     ///
     /// Cancel safe.
     pub async fn writable(&self) -> io::Result<()> {
-        self.inner.writable().await
+        self.stream().writable().await
     }
 
     /// Writes without waiting. See [`TcpStream::try_write`].
@@ -214,7 +192,7 @@ impl OwnedWriteHalf {
     ///
     /// `WouldBlock` when the send buffer is full; OS errors.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.try_write(buf)
+        self.stream().try_write(buf)
     }
 
     /// Writes from several buffers without waiting. See [`TcpStream::try_write_vectored`].
@@ -223,70 +201,7 @@ impl OwnedWriteHalf {
     ///
     /// `WouldBlock` when the send buffer is full; OS errors.
     pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.inner.try_write_vectored(bufs)
-    }
-}
-
-impl Drop for OwnedWriteHalf {
-    fn drop(&mut self) {
-        if self.shutdown_on_drop {
-            // The peer may already be gone (NotConnected): nothing left to shut down.
-            let _ = self.inner.shutdown(Shutdown::Write);
-        }
-    }
-}
-
-impl AsyncRead for OwnedReadHalf {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.inner.poll_read_priv(cx, buf)
-    }
-
-    fn poll_read_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.inner.poll_read_vectored_priv(cx, bufs)
-    }
-}
-
-/// `poll_close` shuts down the write direction; after it, dropping the half does not
-/// shut down again.
-impl AsyncWrite for OwnedWriteHalf {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.inner.poll_write_priv(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.inner.poll_write_vectored_priv(cx, bufs)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let res = self.inner.shutdown(Shutdown::Write);
-        if res.is_ok() {
-            self.shutdown_on_drop = false;
-        }
-        Poll::Ready(res)
-    }
-}
-
-impl AsRef<TcpStream> for OwnedReadHalf {
-    fn as_ref(&self) -> &TcpStream {
-        &self.inner
-    }
-}
-
-impl AsRef<TcpStream> for OwnedWriteHalf {
-    fn as_ref(&self) -> &TcpStream {
-        &self.inner
+        self.stream().try_write_vectored(bufs)
     }
 }
 
