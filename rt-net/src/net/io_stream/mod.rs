@@ -3,6 +3,11 @@
 //! calls, the `poll_*` calls behind the `futures-io` traits, and the borrowed and owned
 //! halves ([`split`], [`split_owned`]).
 //!
+//! The public types (`TcpStream`, `tcp::OwnedReadHalf`, `unix::ReadHalf`, ...) are
+//! newtypes over these, so that each keeps its own documentation and its family's
+//! methods; the macros at the end of this file forward the `futures-io` traits (and,
+//! for the halves, `Debug` and `AsRef`) to the generic type inside.
+//!
 //! # Protocol
 //!
 //! An [`IoStream`] is one reactor registration with two directions, each with one
@@ -20,16 +25,16 @@ pub(crate) mod split_owned;
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::Shutdown;
 use std::os::fd::AsRawFd;
+use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
+use futures_io::{AsyncRead, AsyncWrite};
 use mio::event::Source;
 use rt_core::io::{Interest, PollEvented, Ready, ReadyEvent};
 
 /// A connected mio stream socket that an [`IoStream`] can drive: I/O through `&self`,
 /// plus the points where TCP and Unix streams have behaved differently so far.
-///
-/// `pub` (in a private module, so sealed) for the same reason as [`AsIoStream`].
-pub trait StreamSource: Source + AsRawFd {
+pub(crate) trait StreamSource: Source + AsRawFd {
     /// Whether a read or write that moves fewer bytes than asked clears the readiness
     /// (see [`IoStream::poll_transfer`]).
     const CLEAR_ON_SHORT_TRANSFER: bool;
@@ -112,10 +117,7 @@ impl StreamSource for mio::net::UnixStream {
 }
 
 /// A public stream type built on an [`IoStream`]; what the generic halves need.
-///
-/// `pub` only because the public half types name it in their bounds; it lives in a
-/// private module, so no other crate can name or implement it (it is sealed).
-pub trait AsIoStream {
+pub(crate) trait AsIoStream {
     /// The mio socket inside.
     type Source: StreamSource;
 
@@ -124,10 +126,7 @@ pub trait AsIoStream {
 }
 
 /// A connected stream socket registered with the reactor.
-///
-/// `pub` (in a private module) for the same reason as [`AsIoStream`].
-#[derive(Debug)]
-pub struct IoStream<E: Source> {
+pub(crate) struct IoStream<E: Source> {
     io: PollEvented<E>,
 }
 
@@ -248,3 +247,125 @@ impl<E: StreamSource> IoStream<E> {
         self.io.get_ref().close_write()
     }
 }
+
+impl<E: StreamSource> AsyncRead for IoStream<E> {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        IoStream::poll_read(&self, cx, buf)
+    }
+
+    fn poll_read_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        IoStream::poll_read_vectored(&self, cx, bufs)
+    }
+}
+
+impl<E: StreamSource> AsyncWrite for IoStream<E> {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        IoStream::poll_write(&self, cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        IoStream::poll_write_vectored(&self, cx, bufs)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // Writes go straight to the socket: nothing is buffered here.
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(self.close_write())
+    }
+}
+
+/// `impl AsyncRead for $ty` by forwarding to its field `$field`, which implements
+/// `AsyncRead` and is `Unpin` (an [`IoStream`] or a generic half).
+macro_rules! forward_async_read {
+    ($(#[$attr:meta])* $ty:ty => $field:tt) => {
+        $(#[$attr])*
+        impl futures_io::AsyncRead for $ty {
+            fn poll_read(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                buf: &mut [u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                std::pin::Pin::new(&mut self.get_mut().$field).poll_read(cx, buf)
+            }
+
+            fn poll_read_vectored(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                bufs: &mut [std::io::IoSliceMut<'_>],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                std::pin::Pin::new(&mut self.get_mut().$field).poll_read_vectored(cx, bufs)
+            }
+        }
+    };
+}
+
+/// `impl AsyncWrite for $ty` by forwarding to its field `$field`, which implements
+/// `AsyncWrite` and is `Unpin` (an [`IoStream`] or a generic half).
+macro_rules! forward_async_write {
+    ($(#[$attr:meta])* $ty:ty => $field:tt) => {
+        $(#[$attr])*
+        impl futures_io::AsyncWrite for $ty {
+            fn poll_write(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                buf: &[u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                std::pin::Pin::new(&mut self.get_mut().$field).poll_write(cx, buf)
+            }
+
+            fn poll_write_vectored(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                bufs: &[std::io::IoSlice<'_>],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                std::pin::Pin::new(&mut self.get_mut().$field).poll_write_vectored(cx, bufs)
+            }
+
+            fn poll_flush(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                std::pin::Pin::new(&mut self.get_mut().$field).poll_flush(cx)
+            }
+
+            fn poll_close(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                std::pin::Pin::new(&mut self.get_mut().$field).poll_close(cx)
+            }
+        }
+    };
+}
+
+/// `Debug` and `AsRef<$stream>` for a public half `$ty` that wraps a generic half in
+/// its field `0`. `Debug` prints the generic half, which has the same name and fields
+/// as the public one.
+macro_rules! forward_half_traits {
+    ($ty:ty => $stream:ty) => {
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Debug::fmt(&self.0, f)
+            }
+        }
+
+        impl AsRef<$stream> for $ty {
+            fn as_ref(&self) -> &$stream {
+                self.0.as_ref()
+            }
+        }
+    };
+}
+
+pub(crate) use {forward_async_read, forward_async_write, forward_half_traits};

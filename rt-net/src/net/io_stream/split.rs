@@ -15,12 +15,12 @@ use super::AsIoStream;
 
 /// The read half of a stream `S`, borrowed.
 #[derive(Debug)]
-pub struct ReadHalf<'a, S>(&'a S);
+pub(crate) struct ReadHalf<'a, S>(&'a S);
 
 /// The write half of a stream `S`, borrowed. Closing it shuts down the write
 /// direction; dropping it does nothing.
 #[derive(Debug)]
-pub struct WriteHalf<'a, S>(&'a S);
+pub(crate) struct WriteHalf<'a, S>(&'a S);
 
 /// Borrows `stream` as its two halves; `&mut` so that nothing else polls it meanwhile.
 pub(crate) fn split<S>(stream: &mut S) -> (ReadHalf<'_, S>, WriteHalf<'_, S>) {

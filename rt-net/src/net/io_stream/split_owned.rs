@@ -19,14 +19,14 @@ use super::{AsIoStream, StreamSource};
 
 /// The read half of a stream `S`, owned.
 #[derive(Debug)]
-pub struct OwnedReadHalf<S> {
+pub(crate) struct OwnedReadHalf<S> {
     inner: Arc<S>,
 }
 
 /// The write half of a stream `S`, owned. Dropping it shuts down the write direction
 /// unless `shutdown_on_drop` was cleared (by a successful close, or by forgetting it).
 #[derive(Debug)]
-pub struct OwnedWriteHalf<S: AsIoStream> {
+pub(crate) struct OwnedWriteHalf<S: AsIoStream> {
     inner: Arc<S>,
     shutdown_on_drop: bool,
 }

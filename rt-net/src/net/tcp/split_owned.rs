@@ -3,7 +3,7 @@
 //! Both halves hold the stream through one `Arc`. Each polls only its own direction
 //! (which has its own waker slot), so they can live on different tasks. Dropping the
 //! write half shuts down the write direction, like closing it; dropping both closes the
-//! socket. [`OwnedReadHalf::reunite`](OwnedReadHalf#method.reunite) gives the stream back.
+//! socket. [`OwnedReadHalf::reunite`] gives the stream back.
 
 use std::error::Error;
 use std::fmt;
@@ -14,22 +14,27 @@ use std::task::{Context, Poll};
 use rt_core::io::{Interest, Ready};
 
 use super::TcpStream;
-use crate::net::io_stream::split_owned;
+use crate::net::io_stream::{forward_async_read, forward_async_write, forward_half_traits, split_owned};
 
 /// The read half of a [`TcpStream`], owned; made by [`TcpStream::into_split`].
-pub type OwnedReadHalf = split_owned::OwnedReadHalf<TcpStream>;
+pub struct OwnedReadHalf(split_owned::OwnedReadHalf<TcpStream>);
 
 /// The write half of a [`TcpStream`], owned; made by [`TcpStream::into_split`].
 ///
 /// Dropping it (or closing it) shuts down the write direction: the peer reads
-/// end-of-file while the read half keeps reading. [`forget`](OwnedWriteHalf#method.forget)
+/// end-of-file while the read half keeps reading. [`forget`](OwnedWriteHalf::forget)
 /// drops it without the shutdown.
-pub type OwnedWriteHalf = split_owned::OwnedWriteHalf<TcpStream>;
+pub struct OwnedWriteHalf(split_owned::OwnedWriteHalf<TcpStream>);
 
-/// The halves given to [`OwnedReadHalf::reunite`](OwnedReadHalf#method.reunite) came from different streams; they
+/// The halves given to [`OwnedReadHalf::reunite`] came from different streams; they
 /// are handed back unchanged.
 #[derive(Debug)]
 pub struct ReuniteError(pub OwnedReadHalf, pub OwnedWriteHalf);
+
+pub(super) fn split_owned(stream: TcpStream) -> (OwnedReadHalf, OwnedWriteHalf) {
+    let (read, write) = split_owned::split_owned(stream);
+    (OwnedReadHalf(read), OwnedWriteHalf(write))
+}
 
 impl OwnedReadHalf {
     /// Puts the stream back together from its two halves.
@@ -38,8 +43,9 @@ impl OwnedReadHalf {
     ///
     /// [`ReuniteError`] (holding both halves) when they belong to different streams.
     pub fn reunite(self, other: OwnedWriteHalf) -> Result<TcpStream, ReuniteError> {
-        self.reunite_with(other)
-            .map_err(|(read, write)| ReuniteError(read, write))
+        self.0
+            .reunite_with(other.0)
+            .map_err(|(read, write)| ReuniteError(OwnedReadHalf(read), OwnedWriteHalf(write)))
     }
 
     /// The remote address. See [`TcpStream::peer_addr`].
@@ -48,7 +54,7 @@ impl OwnedReadHalf {
     ///
     /// `NotConnected` once the connection is gone.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.stream().peer_addr()
+        self.0.stream().peer_addr()
     }
 
     /// The local address. See [`TcpStream::local_addr`].
@@ -57,7 +63,7 @@ impl OwnedReadHalf {
     ///
     /// When the OS cannot tell.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.stream().local_addr()
+        self.0.stream().local_addr()
     }
 
     /// Reads without consuming. See [`TcpStream::peek`].
@@ -70,7 +76,7 @@ impl OwnedReadHalf {
     ///
     /// Cancel safe.
     pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream().peek(buf).await
+        self.0.stream().peek(buf).await
     }
 
     /// Polls for [`peek`](OwnedReadHalf::peek). See [`TcpStream::poll_peek`].
@@ -79,7 +85,7 @@ impl OwnedReadHalf {
     ///
     /// As [`TcpStream::peek`].
     pub fn poll_peek(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.stream().poll_peek(cx, buf)
+        self.0.stream().poll_peek(cx, buf)
     }
 
     /// Waits for readiness. See [`TcpStream::ready`].
@@ -92,7 +98,7 @@ impl OwnedReadHalf {
     ///
     /// Cancel safe.
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.stream().ready(interest).await
+        self.0.stream().ready(interest).await
     }
 
     /// Waits until readable. See [`TcpStream::readable`].
@@ -105,7 +111,7 @@ impl OwnedReadHalf {
     ///
     /// Cancel safe.
     pub async fn readable(&self) -> io::Result<()> {
-        self.stream().readable().await
+        self.0.stream().readable().await
     }
 
     /// Reads without waiting. See [`TcpStream::try_read`].
@@ -114,7 +120,7 @@ impl OwnedReadHalf {
     ///
     /// `WouldBlock` when nothing is available; OS errors.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream().try_read(buf)
+        self.0.stream().try_read(buf)
     }
 
     /// Reads into several buffers without waiting. See [`TcpStream::try_read_vectored`].
@@ -123,17 +129,17 @@ impl OwnedReadHalf {
     ///
     /// `WouldBlock` when nothing is available; OS errors.
     pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        self.stream().try_read_vectored(bufs)
+        self.0.stream().try_read_vectored(bufs)
     }
 }
 
 impl OwnedWriteHalf {
     /// Drops the half without shutting down the write direction.
     pub fn forget(self) {
-        self.drop_without_shutdown();
+        self.0.drop_without_shutdown();
     }
 
-    /// Puts the stream back together. See [`OwnedReadHalf::reunite`](OwnedReadHalf#method.reunite).
+    /// Puts the stream back together. See [`OwnedReadHalf::reunite`].
     ///
     /// # Errors
     ///
@@ -148,7 +154,7 @@ impl OwnedWriteHalf {
     ///
     /// `NotConnected` once the connection is gone.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.stream().peer_addr()
+        self.0.stream().peer_addr()
     }
 
     /// The local address. See [`TcpStream::local_addr`].
@@ -157,7 +163,7 @@ impl OwnedWriteHalf {
     ///
     /// When the OS cannot tell.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.stream().local_addr()
+        self.0.stream().local_addr()
     }
 
     /// Waits for readiness. See [`TcpStream::ready`].
@@ -170,7 +176,7 @@ impl OwnedWriteHalf {
     ///
     /// Cancel safe.
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.stream().ready(interest).await
+        self.0.stream().ready(interest).await
     }
 
     /// Waits until writable. See [`TcpStream::writable`].
@@ -183,7 +189,7 @@ impl OwnedWriteHalf {
     ///
     /// Cancel safe.
     pub async fn writable(&self) -> io::Result<()> {
-        self.stream().writable().await
+        self.0.stream().writable().await
     }
 
     /// Writes without waiting. See [`TcpStream::try_write`].
@@ -192,7 +198,7 @@ impl OwnedWriteHalf {
     ///
     /// `WouldBlock` when the send buffer is full; OS errors.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.stream().try_write(buf)
+        self.0.stream().try_write(buf)
     }
 
     /// Writes from several buffers without waiting. See [`TcpStream::try_write_vectored`].
@@ -201,9 +207,18 @@ impl OwnedWriteHalf {
     ///
     /// `WouldBlock` when the send buffer is full; OS errors.
     pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.stream().try_write_vectored(bufs)
+        self.0.stream().try_write_vectored(bufs)
     }
 }
+
+forward_async_read!(OwnedReadHalf => 0);
+forward_async_write!(
+    /// `poll_close` shuts down the write direction; after it, dropping the half does not
+    /// shut down again.
+    OwnedWriteHalf => 0
+);
+forward_half_traits!(OwnedReadHalf => TcpStream);
+forward_half_traits!(OwnedWriteHalf => TcpStream);
 
 impl fmt::Display for ReuniteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

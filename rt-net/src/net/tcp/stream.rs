@@ -4,11 +4,9 @@ use std::fmt;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures_io::{AsyncRead, AsyncWrite};
 use rt_core::io::{Interest, Ready};
 
 use super::split::{ReadHalf, WriteHalf};
@@ -16,7 +14,7 @@ use super::split_owned::{OwnedReadHalf, OwnedWriteHalf};
 use super::TcpSocket;
 use crate::dns::to_socket_addrs;
 use crate::net::error::no_address;
-use crate::net::io_stream::{split, split_owned, AsIoStream, IoStream};
+use crate::net::io_stream::{forward_async_read, forward_async_write, AsIoStream, IoStream};
 use crate::ToSocketAddrs;
 
 type MioStream = mio::net::TcpStream;
@@ -53,6 +51,9 @@ type MioStream = mio::net::TcpStream;
 /// # Ok(())
 /// # }
 /// ```
+///
+/// [`AsyncRead`]: futures_io::AsyncRead
+/// [`AsyncWrite`]: futures_io::AsyncWrite
 pub struct TcpStream {
     io: IoStream<MioStream>,
 }
@@ -399,16 +400,16 @@ impl TcpStream {
     /// # }
     /// ```
     pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        split::split(self)
+        super::split::split(self)
     }
 
     /// Splits the stream into an owned read half and an owned write half, which can
     /// move to different tasks. Costs one allocation (the `Arc` the halves share).
     ///
     /// Dropping the write half shuts down the write direction (the peer reads
-    /// end-of-file); [`OwnedReadHalf::reunite`](OwnedReadHalf#method.reunite) puts the halves back together.
+    /// end-of-file); [`OwnedReadHalf::reunite`] puts the halves back together.
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        split_owned::split_owned(self)
+        super::split_owned::split_owned(self)
     }
 }
 
@@ -420,43 +421,12 @@ impl AsIoStream for TcpStream {
     }
 }
 
-impl AsyncRead for TcpStream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_read(cx, buf)
-    }
-
-    fn poll_read_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_read_vectored(cx, bufs)
-    }
-}
-
-/// `poll_flush` has nothing to do (no buffer); `poll_close` shuts down the write
-/// direction (the peer reads end-of-file; reading from this stream still works).
-impl AsyncWrite for TcpStream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_write_vectored(cx, bufs)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.io.close_write())
-    }
-}
+forward_async_read!(TcpStream => io);
+forward_async_write!(
+    /// `poll_flush` has nothing to do (no buffer); `poll_close` shuts down the write
+    /// direction (the peer reads end-of-file; reading from this stream still works).
+    TcpStream => io
+);
 
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

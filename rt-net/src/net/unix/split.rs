@@ -8,14 +8,19 @@ use std::io;
 use std::net::Shutdown;
 
 use super::UnixStream;
-use crate::net::io_stream::split;
+use crate::net::io_stream::{forward_async_read, forward_async_write, forward_half_traits, split};
 
 /// The read half of a [`UnixStream`] borrowed by [`UnixStream::split`].
-pub type ReadHalf<'a> = split::ReadHalf<'a, UnixStream>;
+pub struct ReadHalf<'a>(split::ReadHalf<'a, UnixStream>);
 
 /// The write half of a [`UnixStream`] borrowed by [`UnixStream::split`]. Closing it
 /// (`AsyncWriteExt::close`) shuts down writing.
-pub type WriteHalf<'a> = split::WriteHalf<'a, UnixStream>;
+pub struct WriteHalf<'a>(split::WriteHalf<'a, UnixStream>);
+
+pub(super) fn split(stream: &mut UnixStream) -> (ReadHalf<'_>, WriteHalf<'_>) {
+    let (read, write) = split::split(stream);
+    (ReadHalf(read), WriteHalf(write))
+}
 
 impl ReadHalf<'_> {
     /// Waits until the stream may be readable.
@@ -28,7 +33,7 @@ impl ReadHalf<'_> {
     ///
     /// Cancel safe.
     pub async fn readable(&self) -> io::Result<()> {
-        self.stream().readable().await
+        self.0.stream().readable().await
     }
 
     /// See [`UnixStream::try_read`].
@@ -37,7 +42,7 @@ impl ReadHalf<'_> {
     ///
     /// `WouldBlock` when nothing is available, other OS errors.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream().try_read(buf)
+        self.0.stream().try_read(buf)
     }
 }
 
@@ -52,7 +57,7 @@ impl WriteHalf<'_> {
     ///
     /// Cancel safe.
     pub async fn writable(&self) -> io::Result<()> {
-        self.stream().writable().await
+        self.0.stream().writable().await
     }
 
     /// See [`UnixStream::try_write`].
@@ -61,7 +66,7 @@ impl WriteHalf<'_> {
     ///
     /// `WouldBlock` when nothing fits, other OS errors.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.stream().try_write(buf)
+        self.0.stream().try_write(buf)
     }
 
     /// Shuts down writing: the peer reads end-of-stream.
@@ -70,6 +75,15 @@ impl WriteHalf<'_> {
     ///
     /// When the OS refuses.
     pub fn shutdown(&self) -> io::Result<()> {
-        self.stream().shutdown(Shutdown::Write)
+        self.0.stream().shutdown(Shutdown::Write)
     }
 }
+
+forward_async_read!(ReadHalf<'_> => 0);
+forward_async_write!(
+    /// `poll_flush` has nothing to do (no buffer); `poll_close` shuts down the write
+    /// direction of the stream.
+    WriteHalf<'_> => 0
+);
+forward_half_traits!(ReadHalf<'_> => UnixStream);
+forward_half_traits!(WriteHalf<'_> => UnixStream);

@@ -11,19 +11,24 @@ use std::fmt;
 use std::io::{self, IoSlice, IoSliceMut};
 
 use super::UnixStream;
-use crate::net::io_stream::split_owned;
+use crate::net::io_stream::{forward_async_read, forward_async_write, forward_half_traits, split_owned};
 
 /// The read half of a [`UnixStream`], owned; from [`UnixStream::into_split`].
-pub type OwnedReadHalf = split_owned::OwnedReadHalf<UnixStream>;
+pub struct OwnedReadHalf(split_owned::OwnedReadHalf<UnixStream>);
 
 /// The write half of a [`UnixStream`], owned; from [`UnixStream::into_split`]. Dropping
 /// it shuts down writing.
-pub type OwnedWriteHalf = split_owned::OwnedWriteHalf<UnixStream>;
+pub struct OwnedWriteHalf(split_owned::OwnedWriteHalf<UnixStream>);
 
-/// The halves given to [`OwnedReadHalf::reunite`](OwnedReadHalf#method.reunite) came from different streams; both are
+/// The halves given to [`OwnedReadHalf::reunite`] came from different streams; both are
 /// handed back.
 #[derive(Debug)]
 pub struct ReuniteError(pub OwnedReadHalf, pub OwnedWriteHalf);
+
+pub(super) fn split_owned(stream: UnixStream) -> (OwnedReadHalf, OwnedWriteHalf) {
+    let (read, write) = split_owned::split_owned(stream);
+    (OwnedReadHalf(read), OwnedWriteHalf(write))
+}
 
 impl OwnedReadHalf {
     /// Puts the halves of one stream back together.
@@ -32,8 +37,9 @@ impl OwnedReadHalf {
     ///
     /// [`ReuniteError`] (holding both halves) when they come from different streams.
     pub fn reunite(self, other: OwnedWriteHalf) -> Result<UnixStream, ReuniteError> {
-        self.reunite_with(other)
-            .map_err(|(read, write)| ReuniteError(read, write))
+        self.0
+            .reunite_with(other.0)
+            .map_err(|(read, write)| ReuniteError(OwnedReadHalf(read), OwnedWriteHalf(write)))
     }
 
     /// Waits until the stream may be readable.
@@ -46,7 +52,7 @@ impl OwnedReadHalf {
     ///
     /// Cancel safe.
     pub async fn readable(&self) -> io::Result<()> {
-        self.stream().readable().await
+        self.0.stream().readable().await
     }
 
     /// See [`UnixStream::try_read`].
@@ -55,7 +61,7 @@ impl OwnedReadHalf {
     ///
     /// `WouldBlock` when nothing is available, other OS errors.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream().try_read(buf)
+        self.0.stream().try_read(buf)
     }
 
     /// See [`UnixStream::try_read_vectored`].
@@ -64,12 +70,12 @@ impl OwnedReadHalf {
     ///
     /// `WouldBlock` when nothing is available, other OS errors.
     pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        self.stream().try_read_vectored(bufs)
+        self.0.stream().try_read_vectored(bufs)
     }
 }
 
 impl OwnedWriteHalf {
-    /// Puts the halves of one stream back together; see [`OwnedReadHalf::reunite`](OwnedReadHalf#method.reunite).
+    /// Puts the halves of one stream back together; see [`OwnedReadHalf::reunite`].
     ///
     /// # Errors
     ///
@@ -80,7 +86,7 @@ impl OwnedWriteHalf {
 
     /// Drops the half without shutting down writing.
     pub fn forget(self) {
-        self.drop_without_shutdown();
+        self.0.drop_without_shutdown();
     }
 
     /// Waits until the stream may be writable.
@@ -93,7 +99,7 @@ impl OwnedWriteHalf {
     ///
     /// Cancel safe.
     pub async fn writable(&self) -> io::Result<()> {
-        self.stream().writable().await
+        self.0.stream().writable().await
     }
 
     /// See [`UnixStream::try_write`].
@@ -102,7 +108,7 @@ impl OwnedWriteHalf {
     ///
     /// `WouldBlock` when nothing fits, other OS errors.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.stream().try_write(buf)
+        self.0.stream().try_write(buf)
     }
 
     /// See [`UnixStream::try_write_vectored`].
@@ -111,9 +117,16 @@ impl OwnedWriteHalf {
     ///
     /// `WouldBlock` when nothing fits, other OS errors.
     pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.stream().try_write_vectored(bufs)
+        self.0.stream().try_write_vectored(bufs)
     }
 }
+
+forward_async_read!(OwnedReadHalf => 0);
+forward_async_write!(
+    OwnedWriteHalf => 0
+);
+forward_half_traits!(OwnedReadHalf => UnixStream);
+forward_half_traits!(OwnedWriteHalf => UnixStream);
 
 impl fmt::Display for ReuniteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

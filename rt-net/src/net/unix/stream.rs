@@ -6,16 +6,14 @@ use std::net::Shutdown;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
-use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use futures_io::{AsyncRead, AsyncWrite};
 use rt_core::io::{Interest, Ready};
 
 use super::split::{ReadHalf, WriteHalf};
 use super::split_owned::{OwnedReadHalf, OwnedWriteHalf};
 use crate::net::error::context;
-use crate::net::io_stream::{split, split_owned, AsIoStream, IoStream};
+use crate::net::io_stream::{forward_async_read, forward_async_write, AsIoStream, IoStream};
 
 /// A byte stream over a Unix domain socket.
 ///
@@ -48,6 +46,9 @@ use crate::net::io_stream::{split, split_owned, AsIoStream, IoStream};
 /// # Ok(())
 /// # }
 /// ```
+///
+/// [`AsyncRead`]: futures_io::AsyncRead
+/// [`AsyncWrite`]: futures_io::AsyncWrite
 pub struct UnixStream {
     io: IoStream<mio::net::UnixStream>,
 }
@@ -276,14 +277,14 @@ impl UnixStream {
     /// to get this one. (`(&mut stream).split()` works too, but Clippy's
     /// `needless_borrow` suggests turning it back into `stream.split()`.)
     pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        split::split(self)
+        super::split::split(self)
     }
 
     /// Splits the stream into owned halves that can move to different tasks. Dropping
-    /// the write half shuts down writing; [`OwnedReadHalf::reunite`](OwnedReadHalf#method.reunite) puts the halves back
+    /// the write half shuts down writing; [`OwnedReadHalf::reunite`] puts the halves back
     /// together. Costs one allocation.
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        split_owned::split_owned(self)
+        super::split_owned::split_owned(self)
     }
 }
 
@@ -295,42 +296,10 @@ impl AsIoStream for UnixStream {
     }
 }
 
-impl AsyncRead for UnixStream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_read(cx, buf)
-    }
-
-    fn poll_read_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_read_vectored(cx, bufs)
-    }
-}
-
-impl AsyncWrite for UnixStream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_write_vectored(cx, bufs)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        // Writes go straight to the socket: nothing is buffered here.
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.io.close_write())
-    }
-}
+forward_async_read!(UnixStream => io);
+forward_async_write!(
+    UnixStream => io
+);
 
 impl AsRawFd for UnixStream {
     fn as_raw_fd(&self) -> RawFd {
