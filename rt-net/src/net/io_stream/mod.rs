@@ -60,24 +60,32 @@ pub(crate) trait StreamSource: Source + AsRawFd {
     }
 }
 
+/// The four I/O methods of [`StreamSource`] for a mio type that implements `Read` and
+/// `Write` on `&Self`, as mio's streams do.
+macro_rules! io_through_shared_ref {
+    () => {
+        fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+            Read::read(&mut &*self, buf)
+        }
+
+        fn read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+            Read::read_vectored(&mut &*self, bufs)
+        }
+
+        fn write(&self, buf: &[u8]) -> io::Result<usize> {
+            Write::write(&mut &*self, buf)
+        }
+
+        fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+            Write::write_vectored(&mut &*self, bufs)
+        }
+    };
+}
+
 impl StreamSource for mio::net::TcpStream {
     const CLEAR_ON_SHORT_TRANSFER: bool = true;
 
-    fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        Read::read(&mut &*self, buf)
-    }
-
-    fn read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        Read::read_vectored(&mut &*self, bufs)
-    }
-
-    fn write(&self, buf: &[u8]) -> io::Result<usize> {
-        Write::write(&mut &*self, buf)
-    }
-
-    fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        Write::write_vectored(&mut &*self, bufs)
-    }
+    io_through_shared_ref!();
 
     fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         mio::net::TcpStream::shutdown(self, how)
@@ -87,21 +95,7 @@ impl StreamSource for mio::net::TcpStream {
 impl StreamSource for mio::net::UnixStream {
     const CLEAR_ON_SHORT_TRANSFER: bool = false;
 
-    fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        Read::read(&mut &*self, buf)
-    }
-
-    fn read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        Read::read_vectored(&mut &*self, bufs)
-    }
-
-    fn write(&self, buf: &[u8]) -> io::Result<usize> {
-        Write::write(&mut &*self, buf)
-    }
-
-    fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        Write::write_vectored(&mut &*self, bufs)
-    }
+    io_through_shared_ref!();
 
     fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         mio::net::UnixStream::shutdown(self, how)
