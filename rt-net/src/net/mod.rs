@@ -32,6 +32,7 @@
 
 mod backoff;
 mod error;
+mod io_stream;
 pub mod tcp;
 
 pub use tcp::{TcpListener, TcpSocket, TcpStream};

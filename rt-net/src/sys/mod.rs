@@ -1,5 +1,6 @@
 //! The OS calls that `std` and `mio` do not wrap: peer credentials of a Unix socket,
-//! process-wide signal handlers and growing the descriptor table ahead of need. This is the only module of the crate allowed `unsafe`;
+//! process-wide signal handlers, growing the descriptor table ahead of need, and
+//! creating a non-blocking socket where `SOCK_NONBLOCK` does not exist. This is the only module of the crate allowed `unsafe`;
 //! every block says why it is sound.
 #![allow(unsafe_code)]
 
@@ -28,3 +29,4 @@ pub(crate) use peer_cred::peer_cred;
 
 pub(crate) mod fd_table;
 pub(crate) mod signal;
+pub(crate) mod socket;

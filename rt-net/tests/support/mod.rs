@@ -6,42 +6,27 @@
 #![allow(dead_code)]
 
 pub(crate) mod duplex;
+mod flavor;
 pub(crate) mod tcp;
 pub(crate) mod temp;
+mod watchdog;
 
 use std::future::Future;
-use std::sync::mpsc;
 use std::time::Duration;
 
-use rt_sched::{Builder, Runtime};
+use rt_sched::Runtime;
+
+pub(crate) use flavor::Flavor;
 
 /// How long one test body may run before the watchdog calls it a hang.
 pub(crate) const WATCHDOG: Duration = Duration::from_secs(60);
 
-/// The two scheduler flavours.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Flavor {
-    CurrentThread,
-    MultiThread,
-}
-
 impl Flavor {
-    pub(crate) const ALL: [Flavor; 2] = [Flavor::CurrentThread, Flavor::MultiThread];
-
     /// A fresh runtime of this flavour (two workers for the multi-thread one).
     pub(crate) fn runtime(self) -> Runtime {
-        let mut builder = match self {
-            Flavor::CurrentThread => Builder::new_current_thread(),
-            Flavor::MultiThread => {
-                let mut builder = Builder::new_multi_thread();
-                builder.worker_threads(2);
-                builder
-            }
-        };
-        builder.build().expect("runtime")
+        self.builder().build().expect("runtime")
     }
 }
-
 /// Runs the future made by `make` on a fresh runtime of each flavour, each on its own
 /// thread under the watchdog: a hang fails the test instead of blocking the suite.
 pub(crate) fn each_flavor<F, Fut>(make: F)
@@ -57,19 +42,5 @@ where
 
 /// Runs `body` on a new thread; fails if it panics or takes longer than [`WATCHDOG`].
 pub(crate) fn watchdog(body: impl FnOnce() + Send + 'static) {
-    let (tx, rx) = mpsc::channel();
-    let thread = std::thread::spawn(move || {
-        body();
-        let _ = tx.send(());
-    });
-    match rx.recv_timeout(WATCHDOG) {
-        Ok(()) => thread.join().expect("test thread"),
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            // The body panicked: re-raise its panic here.
-            if let Err(panic) = thread.join() {
-                std::panic::resume_unwind(panic);
-            }
-        }
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("test hung for {WATCHDOG:?}"),
-    }
+    watchdog::run(WATCHDOG, body)
 }

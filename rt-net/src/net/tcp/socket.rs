@@ -68,7 +68,7 @@ impl TcpSocket {
     }
 
     fn new(domain: Domain) -> io::Result<TcpSocket> {
-        let inner = Socket::new(domain, Type::STREAM.nonblocking(), Some(Protocol::TCP))
+        let inner = crate::sys::socket::nonblocking_socket(domain, Type::STREAM, Some(Protocol::TCP))
             .map_err(|e| context(e, "create a TCP socket"))?;
         Ok(TcpSocket { inner })
     }

@@ -5,28 +5,26 @@
 //! from two tasks that borrow the stream) without losing a wake-up.
 
 use std::io::{self, IoSlice, IoSliceMut};
-use std::net::{Shutdown, SocketAddr};
-use std::pin::Pin;
+use std::net::SocketAddr;
 use std::task::{Context, Poll};
 
-use futures_io::{AsyncRead, AsyncWrite};
 use rt_core::io::{Interest, Ready};
 
 use super::TcpStream;
+use crate::net::io_stream::{forward_async_read, forward_async_write, forward_half_traits, split};
 
 /// The read half of a [`TcpStream`], borrowed by [`TcpStream::split`].
-#[derive(Debug)]
-pub struct ReadHalf<'a>(&'a TcpStream);
+pub struct ReadHalf<'a>(split::ReadHalf<'a, TcpStream>);
 
 /// The write half of a [`TcpStream`], borrowed by [`TcpStream::split`].
 ///
 /// Closing it ([`AsyncWriteExt::close`](futures_io::AsyncWrite::poll_close)) shuts
 /// down the write direction of the stream; dropping it does nothing.
-#[derive(Debug)]
-pub struct WriteHalf<'a>(&'a TcpStream);
+pub struct WriteHalf<'a>(split::WriteHalf<'a, TcpStream>);
 
 pub(super) fn split(stream: &mut TcpStream) -> (ReadHalf<'_>, WriteHalf<'_>) {
-    (ReadHalf(stream), WriteHalf(stream))
+    let (read, write) = split::split(stream);
+    (ReadHalf(read), WriteHalf(write))
 }
 
 impl ReadHalf<'_> {
@@ -36,7 +34,7 @@ impl ReadHalf<'_> {
     ///
     /// `NotConnected` once the connection is gone.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.0.peer_addr()
+        self.0.stream().peer_addr()
     }
 
     /// The local address. See [`TcpStream::local_addr`].
@@ -45,7 +43,7 @@ impl ReadHalf<'_> {
     ///
     /// When the OS cannot tell.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.0.local_addr()
+        self.0.stream().local_addr()
     }
 
     /// Reads without consuming. See [`TcpStream::peek`].
@@ -58,7 +56,7 @@ impl ReadHalf<'_> {
     ///
     /// Cancel safe.
     pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.peek(buf).await
+        self.0.stream().peek(buf).await
     }
 
     /// Polls for [`peek`](ReadHalf::peek). See [`TcpStream::poll_peek`].
@@ -67,7 +65,7 @@ impl ReadHalf<'_> {
     ///
     /// As [`TcpStream::peek`].
     pub fn poll_peek(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.0.poll_peek(cx, buf)
+        self.0.stream().poll_peek(cx, buf)
     }
 
     /// Waits for readiness. See [`TcpStream::ready`].
@@ -80,7 +78,7 @@ impl ReadHalf<'_> {
     ///
     /// Cancel safe.
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.0.ready(interest).await
+        self.0.stream().ready(interest).await
     }
 
     /// Waits until readable. See [`TcpStream::readable`].
@@ -93,7 +91,7 @@ impl ReadHalf<'_> {
     ///
     /// Cancel safe.
     pub async fn readable(&self) -> io::Result<()> {
-        self.0.readable().await
+        self.0.stream().readable().await
     }
 
     /// Reads without waiting. See [`TcpStream::try_read`].
@@ -102,7 +100,7 @@ impl ReadHalf<'_> {
     ///
     /// `WouldBlock` when nothing is available; OS errors.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.try_read(buf)
+        self.0.stream().try_read(buf)
     }
 
     /// Reads into several buffers without waiting. See [`TcpStream::try_read_vectored`].
@@ -111,7 +109,7 @@ impl ReadHalf<'_> {
     ///
     /// `WouldBlock` when nothing is available; OS errors.
     pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        self.0.try_read_vectored(bufs)
+        self.0.stream().try_read_vectored(bufs)
     }
 }
 
@@ -122,7 +120,7 @@ impl WriteHalf<'_> {
     ///
     /// `NotConnected` once the connection is gone.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.0.peer_addr()
+        self.0.stream().peer_addr()
     }
 
     /// The local address. See [`TcpStream::local_addr`].
@@ -131,7 +129,7 @@ impl WriteHalf<'_> {
     ///
     /// When the OS cannot tell.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.0.local_addr()
+        self.0.stream().local_addr()
     }
 
     /// Waits for readiness. See [`TcpStream::ready`].
@@ -144,7 +142,7 @@ impl WriteHalf<'_> {
     ///
     /// Cancel safe.
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.0.ready(interest).await
+        self.0.stream().ready(interest).await
     }
 
     /// Waits until writable. See [`TcpStream::writable`].
@@ -157,7 +155,7 @@ impl WriteHalf<'_> {
     ///
     /// Cancel safe.
     pub async fn writable(&self) -> io::Result<()> {
-        self.0.writable().await
+        self.0.stream().writable().await
     }
 
     /// Writes without waiting. See [`TcpStream::try_write`].
@@ -166,7 +164,7 @@ impl WriteHalf<'_> {
     ///
     /// `WouldBlock` when the send buffer is full; OS errors.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.0.try_write(buf)
+        self.0.stream().try_write(buf)
     }
 
     /// Writes from several buffers without waiting. See [`TcpStream::try_write_vectored`].
@@ -175,54 +173,15 @@ impl WriteHalf<'_> {
     ///
     /// `WouldBlock` when the send buffer is full; OS errors.
     pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.0.try_write_vectored(bufs)
+        self.0.stream().try_write_vectored(bufs)
     }
 }
 
-impl AsyncRead for ReadHalf<'_> {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.0.poll_read_priv(cx, buf)
-    }
-
-    fn poll_read_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.0.poll_read_vectored_priv(cx, bufs)
-    }
-}
-
-impl AsyncWrite for WriteHalf<'_> {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.0.poll_write_priv(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.0.poll_write_vectored_priv(cx, bufs)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.0.shutdown(Shutdown::Write))
-    }
-}
-
-impl AsRef<TcpStream> for ReadHalf<'_> {
-    fn as_ref(&self) -> &TcpStream {
-        self.0
-    }
-}
-
-impl AsRef<TcpStream> for WriteHalf<'_> {
-    fn as_ref(&self) -> &TcpStream {
-        self.0
-    }
-}
+forward_async_read!(ReadHalf<'_> => 0);
+forward_async_write!(
+    /// `poll_flush` has nothing to do (no buffer); `poll_close` shuts down the write
+    /// direction of the stream.
+    WriteHalf<'_> => 0
+);
+forward_half_traits!(ReadHalf<'_> => TcpStream);
+forward_half_traits!(WriteHalf<'_> => TcpStream);

@@ -8,32 +8,23 @@
 use std::error::Error;
 use std::fmt;
 use std::io::{self, IoSlice, IoSliceMut};
-use std::net::{Shutdown, SocketAddr};
-use std::pin::Pin;
+use std::net::SocketAddr;
 use std::task::{Context, Poll};
 
-use futures_io::{AsyncRead, AsyncWrite};
 use rt_core::io::{Interest, Ready};
-use rt_core::loom::sync::Arc;
 
 use super::TcpStream;
+use crate::net::io_stream::{forward_async_read, forward_async_write, forward_half_traits, split_owned};
 
 /// The read half of a [`TcpStream`], owned; made by [`TcpStream::into_split`].
-#[derive(Debug)]
-pub struct OwnedReadHalf {
-    inner: Arc<TcpStream>,
-}
+pub struct OwnedReadHalf(split_owned::OwnedReadHalf<TcpStream>);
 
 /// The write half of a [`TcpStream`], owned; made by [`TcpStream::into_split`].
 ///
 /// Dropping it (or closing it) shuts down the write direction: the peer reads
 /// end-of-file while the read half keeps reading. [`forget`](OwnedWriteHalf::forget)
 /// drops it without the shutdown.
-#[derive(Debug)]
-pub struct OwnedWriteHalf {
-    inner: Arc<TcpStream>,
-    shutdown_on_drop: bool,
-}
+pub struct OwnedWriteHalf(split_owned::OwnedWriteHalf<TcpStream>);
 
 /// The halves given to [`OwnedReadHalf::reunite`] came from different streams; they
 /// are handed back unchanged.
@@ -41,12 +32,8 @@ pub struct OwnedWriteHalf {
 pub struct ReuniteError(pub OwnedReadHalf, pub OwnedWriteHalf);
 
 pub(super) fn split_owned(stream: TcpStream) -> (OwnedReadHalf, OwnedWriteHalf) {
-    let inner = Arc::new(stream);
-    let write = OwnedWriteHalf {
-        inner: inner.clone(),
-        shutdown_on_drop: true,
-    };
-    (OwnedReadHalf { inner }, write)
+    let (read, write) = split_owned::split_owned(stream);
+    (OwnedReadHalf(read), OwnedWriteHalf(write))
 }
 
 impl OwnedReadHalf {
@@ -56,12 +43,9 @@ impl OwnedReadHalf {
     ///
     /// [`ReuniteError`] (holding both halves) when they belong to different streams.
     pub fn reunite(self, other: OwnedWriteHalf) -> Result<TcpStream, ReuniteError> {
-        if !Arc::ptr_eq(&self.inner, &other.inner) {
-            return Err(ReuniteError(self, other));
-        }
-        other.forget();
-        // Both halves are gone but this one, so this `Arc` is the only one left.
-        Ok(Arc::try_unwrap(self.inner).expect("the two halves of one stream share a single Arc"))
+        self.0
+            .reunite_with(other.0)
+            .map_err(|(read, write)| ReuniteError(OwnedReadHalf(read), OwnedWriteHalf(write)))
     }
 
     /// The remote address. See [`TcpStream::peer_addr`].
@@ -70,7 +54,7 @@ impl OwnedReadHalf {
     ///
     /// `NotConnected` once the connection is gone.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.peer_addr()
+        self.0.stream().peer_addr()
     }
 
     /// The local address. See [`TcpStream::local_addr`].
@@ -79,7 +63,7 @@ impl OwnedReadHalf {
     ///
     /// When the OS cannot tell.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.local_addr()
+        self.0.stream().local_addr()
     }
 
     /// Reads without consuming. See [`TcpStream::peek`].
@@ -92,7 +76,7 @@ impl OwnedReadHalf {
     ///
     /// Cancel safe.
     pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.peek(buf).await
+        self.0.stream().peek(buf).await
     }
 
     /// Polls for [`peek`](OwnedReadHalf::peek). See [`TcpStream::poll_peek`].
@@ -101,7 +85,7 @@ impl OwnedReadHalf {
     ///
     /// As [`TcpStream::peek`].
     pub fn poll_peek(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.inner.poll_peek(cx, buf)
+        self.0.stream().poll_peek(cx, buf)
     }
 
     /// Waits for readiness. See [`TcpStream::ready`].
@@ -114,7 +98,7 @@ impl OwnedReadHalf {
     ///
     /// Cancel safe.
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.inner.ready(interest).await
+        self.0.stream().ready(interest).await
     }
 
     /// Waits until readable. See [`TcpStream::readable`].
@@ -127,7 +111,7 @@ impl OwnedReadHalf {
     ///
     /// Cancel safe.
     pub async fn readable(&self) -> io::Result<()> {
-        self.inner.readable().await
+        self.0.stream().readable().await
     }
 
     /// Reads without waiting. See [`TcpStream::try_read`].
@@ -136,7 +120,7 @@ impl OwnedReadHalf {
     ///
     /// `WouldBlock` when nothing is available; OS errors.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.try_read(buf)
+        self.0.stream().try_read(buf)
     }
 
     /// Reads into several buffers without waiting. See [`TcpStream::try_read_vectored`].
@@ -145,14 +129,14 @@ impl OwnedReadHalf {
     ///
     /// `WouldBlock` when nothing is available; OS errors.
     pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        self.inner.try_read_vectored(bufs)
+        self.0.stream().try_read_vectored(bufs)
     }
 }
 
 impl OwnedWriteHalf {
     /// Drops the half without shutting down the write direction.
-    pub fn forget(mut self) {
-        self.shutdown_on_drop = false;
+    pub fn forget(self) {
+        self.0.drop_without_shutdown();
     }
 
     /// Puts the stream back together. See [`OwnedReadHalf::reunite`].
@@ -170,7 +154,7 @@ impl OwnedWriteHalf {
     ///
     /// `NotConnected` once the connection is gone.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.peer_addr()
+        self.0.stream().peer_addr()
     }
 
     /// The local address. See [`TcpStream::local_addr`].
@@ -179,7 +163,7 @@ impl OwnedWriteHalf {
     ///
     /// When the OS cannot tell.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.local_addr()
+        self.0.stream().local_addr()
     }
 
     /// Waits for readiness. See [`TcpStream::ready`].
@@ -192,7 +176,7 @@ impl OwnedWriteHalf {
     ///
     /// Cancel safe.
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.inner.ready(interest).await
+        self.0.stream().ready(interest).await
     }
 
     /// Waits until writable. See [`TcpStream::writable`].
@@ -205,7 +189,7 @@ impl OwnedWriteHalf {
     ///
     /// Cancel safe.
     pub async fn writable(&self) -> io::Result<()> {
-        self.inner.writable().await
+        self.0.stream().writable().await
     }
 
     /// Writes without waiting. See [`TcpStream::try_write`].
@@ -214,7 +198,7 @@ impl OwnedWriteHalf {
     ///
     /// `WouldBlock` when the send buffer is full; OS errors.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.try_write(buf)
+        self.0.stream().try_write(buf)
     }
 
     /// Writes from several buffers without waiting. See [`TcpStream::try_write_vectored`].
@@ -223,72 +207,18 @@ impl OwnedWriteHalf {
     ///
     /// `WouldBlock` when the send buffer is full; OS errors.
     pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.inner.try_write_vectored(bufs)
+        self.0.stream().try_write_vectored(bufs)
     }
 }
 
-impl Drop for OwnedWriteHalf {
-    fn drop(&mut self) {
-        if self.shutdown_on_drop {
-            // The peer may already be gone (NotConnected): nothing left to shut down.
-            let _ = self.inner.shutdown(Shutdown::Write);
-        }
-    }
-}
-
-impl AsyncRead for OwnedReadHalf {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.inner.poll_read_priv(cx, buf)
-    }
-
-    fn poll_read_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.inner.poll_read_vectored_priv(cx, bufs)
-    }
-}
-
-/// `poll_close` shuts down the write direction; after it, dropping the half does not
-/// shut down again.
-impl AsyncWrite for OwnedWriteHalf {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.inner.poll_write_priv(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.inner.poll_write_vectored_priv(cx, bufs)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let res = self.inner.shutdown(Shutdown::Write);
-        if res.is_ok() {
-            self.shutdown_on_drop = false;
-        }
-        Poll::Ready(res)
-    }
-}
-
-impl AsRef<TcpStream> for OwnedReadHalf {
-    fn as_ref(&self) -> &TcpStream {
-        &self.inner
-    }
-}
-
-impl AsRef<TcpStream> for OwnedWriteHalf {
-    fn as_ref(&self) -> &TcpStream {
-        &self.inner
-    }
-}
+forward_async_read!(OwnedReadHalf => 0);
+forward_async_write!(
+    /// `poll_close` shuts down the write direction; after it, dropping the half does not
+    /// shut down again.
+    OwnedWriteHalf => 0
+);
+forward_half_traits!(OwnedReadHalf => TcpStream);
+forward_half_traits!(OwnedWriteHalf => TcpStream);
 
 impl fmt::Display for ReuniteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,21 +1,20 @@
 //! `TcpStream`: a connected TCP socket on the reactor.
 
 use std::fmt;
-use std::io::{self, IoSlice, IoSliceMut, Read, Write};
+use std::io::{self, IoSlice, IoSliceMut};
 use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures_io::{AsyncRead, AsyncWrite};
-use rt_core::io::{Interest, PollEvented, Ready, ReadyEvent};
+use rt_core::io::{Interest, Ready};
 
-use super::split::{self, ReadHalf, WriteHalf};
-use super::split_owned::{self, OwnedReadHalf, OwnedWriteHalf};
+use super::split::{ReadHalf, WriteHalf};
+use super::split_owned::{OwnedReadHalf, OwnedWriteHalf};
 use super::TcpSocket;
 use crate::dns::to_socket_addrs;
 use crate::net::error::no_address;
+use crate::net::io_stream::{forward_async_read, forward_async_write, AsIoStream, IoStream};
 use crate::ToSocketAddrs;
 
 type MioStream = mio::net::TcpStream;
@@ -52,8 +51,11 @@ type MioStream = mio::net::TcpStream;
 /// # Ok(())
 /// # }
 /// ```
+///
+/// [`AsyncRead`]: futures_io::AsyncRead
+/// [`AsyncWrite`]: futures_io::AsyncWrite
 pub struct TcpStream {
-    io: PollEvented<MioStream>,
+    io: IoStream<MioStream>,
 }
 
 impl TcpStream {
@@ -93,14 +95,14 @@ impl TcpStream {
         let stream = TcpStream::new(socket)?;
         loop {
             // A writable (or error / hang-up) event ends a non-blocking connect.
-            let event = stream.io.readiness(Interest::WRITABLE).await?;
+            let event = stream.io.evented().readiness(Interest::WRITABLE).await?;
             if let Some(e) = stream.io.get_ref().take_error()? {
                 return Err(e);
             }
             match stream.io.get_ref().peer_addr() {
                 Ok(_) => return Ok(stream),
                 // Not connected yet: the event was spurious.
-                Err(e) if e.kind() == io::ErrorKind::NotConnected => stream.io.clear_readiness(event),
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => stream.io.evented().clear_readiness(event),
                 Err(e) => return Err(e),
             }
         }
@@ -108,10 +110,8 @@ impl TcpStream {
 
     /// Registers an established mio stream (an accepted one).
     pub(super) fn new(socket: MioStream) -> io::Result<TcpStream> {
-        // A burst of accepts must not stop at a descriptor-table resize (see `sys::fd_table`).
-        crate::sys::fd_table::reserve_beyond(socket.as_raw_fd());
         Ok(TcpStream {
-            io: PollEvented::new(socket)?,
+            io: IoStream::new(socket)?,
         })
     }
 
@@ -281,8 +281,7 @@ impl TcpStream {
     /// # }
     /// ```
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        let event = self.io.readiness(interest).await?;
-        Ok(event.ready())
+        self.io.ready(interest).await
     }
 
     /// Waits until the stream is readable (data, end-of-file or an error to read).
@@ -319,7 +318,7 @@ impl TcpStream {
     /// `WouldBlock` when nothing is available (the readiness is cleared: wait with
     /// [`readable`](TcpStream::readable)); `ConnectionReset` and other OS errors.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::READABLE, |mut s| s.read(buf))
+        self.io.try_read(buf)
     }
 
     /// Like [`try_read`](TcpStream::try_read), into several buffers (`readv`).
@@ -328,7 +327,7 @@ impl TcpStream {
     ///
     /// As [`try_read`](TcpStream::try_read).
     pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        self.io.try_io(Interest::READABLE, |mut s| s.read_vectored(bufs))
+        self.io.try_read_vectored(bufs)
     }
 
     /// Writes what the kernel's send buffer takes without waiting.
@@ -339,7 +338,7 @@ impl TcpStream {
     /// [`writable`](TcpStream::writable)); `BrokenPipe`, `ConnectionReset` and other OS
     /// errors.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::WRITABLE, |mut s| s.write(buf))
+        self.io.try_write(buf)
     }
 
     /// Like [`try_write`](TcpStream::try_write), from several buffers (`writev`).
@@ -348,7 +347,7 @@ impl TcpStream {
     ///
     /// As [`try_write`](TcpStream::try_write).
     pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.io.try_io(Interest::WRITABLE, |mut s| s.write_vectored(bufs))
+        self.io.try_write_vectored(bufs)
     }
 
     /// Reads data without removing it from the receive queue: the next read returns it
@@ -362,7 +361,7 @@ impl TcpStream {
     ///
     /// Cancel safe: nothing is consumed.
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.async_io(Interest::READABLE, |s| s.peek(buf)).await
+        self.io.evented().async_io(Interest::READABLE, |s| s.peek(buf)).await
     }
 
     /// Polls for [`peek`](TcpStream::peek): `Pending` (and a wake-up of `cx` later) when
@@ -375,7 +374,7 @@ impl TcpStream {
     ///
     /// As [`peek`](TcpStream::peek).
     pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_read_io(cx, |s| s.peek(buf))
+        self.io.evented().poll_read_io(cx, |s| s.peek(buf))
     }
 
     /// Splits the stream into a read half and a write half that borrow it, for reading
@@ -401,7 +400,7 @@ impl TcpStream {
     /// # }
     /// ```
     pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        split::split(self)
+        super::split::split(self)
     }
 
     /// Splits the stream into an owned read half and an owned write half, which can
@@ -410,107 +409,24 @@ impl TcpStream {
     /// Dropping the write half shuts down the write direction (the peer reads
     /// end-of-file); [`OwnedReadHalf::reunite`] puts the halves back together.
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        split_owned::split_owned(self)
-    }
-
-    // The I/O behind the traits, on `&self` so that the halves share it. Each direction
-    // has one waker slot, which is why only `&mut` access (or a half) reaches them.
-
-    pub(super) fn poll_read_priv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        let want = buf.len();
-        self.poll_io_drained(cx, PollEvented::poll_read_ready, want, |mut s| s.read(buf))
-    }
-
-    pub(super) fn poll_read_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let want = bufs.iter().map(|b| b.len()).sum();
-        self.poll_io_drained(cx, PollEvented::poll_read_ready, want, |mut s| s.read_vectored(bufs))
-    }
-
-    pub(super) fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.poll_io_drained(cx, PollEvented::poll_write_ready, buf.len(), |mut s| s.write(buf))
-    }
-
-    pub(super) fn poll_write_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let want = bufs.iter().map(|b| b.len()).sum();
-        self.poll_io_drained(cx, PollEvented::poll_write_ready, want, |mut s| s.write_vectored(bufs))
-    }
-
-    /// `PollEvented::poll_read_io` / `poll_write_io` (wait for readiness, run `op`,
-    /// clear the readiness and wait again on `WouldBlock`), plus one step: a transfer
-    /// shorter than the `want` bytes asked for also clears the readiness, since it
-    /// means the receive queue is empty (or the send buffer full) right now and the
-    /// next call would only get `WouldBlock`. That saves one system call per message on
-    /// a request/response connection.
-    ///
-    /// Sound because readiness carries a tick: data arriving after `op` raises a new
-    /// event with a new tick, which this clear leaves alone; and read-closed /
-    /// write-closed are never cleared, so an end-of-file already signalled is not lost.
-    fn poll_io_drained(
-        &self,
-        cx: &mut Context<'_>,
-        poll_ready: fn(&PollEvented<MioStream>, &mut Context<'_>) -> Poll<io::Result<ReadyEvent>>,
-        want: usize,
-        mut op: impl FnMut(&MioStream) -> io::Result<usize>,
-    ) -> Poll<io::Result<usize>> {
-        loop {
-            let event = ready!(poll_ready(&self.io, cx))?;
-            match op(self.io.get_ref()) {
-                Ok(n) if n > 0 && n < want => {
-                    self.io.clear_readiness(event);
-                    return Poll::Ready(Ok(n));
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.io.clear_readiness(event),
-                res => return Poll::Ready(res),
-            }
-        }
+        super::split_owned::split_owned(self)
     }
 }
 
-impl AsyncRead for TcpStream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.poll_read_priv(cx, buf)
-    }
+impl AsIoStream for TcpStream {
+    type Source = MioStream;
 
-    fn poll_read_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_read_vectored_priv(cx, bufs)
+    fn io_stream(&self) -> &IoStream<MioStream> {
+        &self.io
     }
 }
 
-/// `poll_flush` has nothing to do (no buffer); `poll_close` shuts down the write
-/// direction (the peer reads end-of-file; reading from this stream still works).
-impl AsyncWrite for TcpStream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.poll_write_priv(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_write_vectored_priv(cx, bufs)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.shutdown(Shutdown::Write))
-    }
-}
+forward_async_read!(TcpStream => io);
+forward_async_write!(
+    /// `poll_flush` has nothing to do (no buffer); `poll_close` shuts down the write
+    /// direction (the peer reads end-of-file; reading from this stream still works).
+    TcpStream => io
+);
 
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -4,26 +4,22 @@
 //! of the reactor registration (one waker slot each), so the halves can be polled
 //! concurrently within one task at no cost.
 
-use std::io::{self, IoSlice, IoSliceMut};
+use std::io;
 use std::net::Shutdown;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
-use futures_io::{AsyncRead, AsyncWrite};
 
 use super::UnixStream;
+use crate::net::io_stream::{forward_async_read, forward_async_write, forward_half_traits, split};
 
 /// The read half of a [`UnixStream`] borrowed by [`UnixStream::split`].
-#[derive(Debug)]
-pub struct ReadHalf<'a>(&'a UnixStream);
+pub struct ReadHalf<'a>(split::ReadHalf<'a, UnixStream>);
 
 /// The write half of a [`UnixStream`] borrowed by [`UnixStream::split`]. Closing it
 /// (`AsyncWriteExt::close`) shuts down writing.
-#[derive(Debug)]
-pub struct WriteHalf<'a>(&'a UnixStream);
+pub struct WriteHalf<'a>(split::WriteHalf<'a, UnixStream>);
 
-pub(crate) fn split(stream: &mut UnixStream) -> (ReadHalf<'_>, WriteHalf<'_>) {
-    (ReadHalf(stream), WriteHalf(stream))
+pub(super) fn split(stream: &mut UnixStream) -> (ReadHalf<'_>, WriteHalf<'_>) {
+    let (read, write) = split::split(stream);
+    (ReadHalf(read), WriteHalf(write))
 }
 
 impl ReadHalf<'_> {
@@ -37,7 +33,7 @@ impl ReadHalf<'_> {
     ///
     /// Cancel safe.
     pub async fn readable(&self) -> io::Result<()> {
-        self.0.readable().await
+        self.0.stream().readable().await
     }
 
     /// See [`UnixStream::try_read`].
@@ -46,7 +42,7 @@ impl ReadHalf<'_> {
     ///
     /// `WouldBlock` when nothing is available, other OS errors.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.try_read(buf)
+        self.0.stream().try_read(buf)
     }
 }
 
@@ -61,7 +57,7 @@ impl WriteHalf<'_> {
     ///
     /// Cancel safe.
     pub async fn writable(&self) -> io::Result<()> {
-        self.0.writable().await
+        self.0.stream().writable().await
     }
 
     /// See [`UnixStream::try_write`].
@@ -70,7 +66,7 @@ impl WriteHalf<'_> {
     ///
     /// `WouldBlock` when nothing fits, other OS errors.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.0.try_write(buf)
+        self.0.stream().try_write(buf)
     }
 
     /// Shuts down writing: the peer reads end-of-stream.
@@ -79,54 +75,15 @@ impl WriteHalf<'_> {
     ///
     /// When the OS refuses.
     pub fn shutdown(&self) -> io::Result<()> {
-        self.0.shutdown(Shutdown::Write)
+        self.0.stream().shutdown(Shutdown::Write)
     }
 }
 
-impl AsyncRead for ReadHalf<'_> {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.0.poll_read_priv(cx, buf)
-    }
-
-    fn poll_read_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.0.poll_read_vectored_priv(cx, bufs)
-    }
-}
-
-impl AsyncWrite for WriteHalf<'_> {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.0.poll_write_priv(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.0.poll_write_vectored_priv(cx, bufs)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.0.shutdown_write())
-    }
-}
-
-impl AsRef<UnixStream> for ReadHalf<'_> {
-    fn as_ref(&self) -> &UnixStream {
-        self.0
-    }
-}
-
-impl AsRef<UnixStream> for WriteHalf<'_> {
-    fn as_ref(&self) -> &UnixStream {
-        self.0
-    }
-}
+forward_async_read!(ReadHalf<'_> => 0);
+forward_async_write!(
+    /// `poll_flush` has nothing to do (no buffer); `poll_close` shuts down the write
+    /// direction of the stream.
+    WriteHalf<'_> => 0
+);
+forward_half_traits!(ReadHalf<'_> => UnixStream);
+forward_half_traits!(WriteHalf<'_> => UnixStream);

@@ -1,20 +1,19 @@
 //! [`UnixStream`]: a connected Unix domain stream socket.
 
 use std::fmt;
-use std::io::{self, IoSlice, IoSliceMut, Read, Write};
+use std::io::{self, IoSlice, IoSliceMut};
 use std::net::Shutdown;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
-use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use futures_io::{AsyncRead, AsyncWrite};
-use rt_core::io::{Interest, PollEvented, Ready};
+use rt_core::io::{Interest, Ready};
 
-use super::split::{split, ReadHalf, WriteHalf};
-use super::split_owned::{split_owned, OwnedReadHalf, OwnedWriteHalf};
+use super::split::{ReadHalf, WriteHalf};
+use super::split_owned::{OwnedReadHalf, OwnedWriteHalf};
 use crate::net::error::context;
+use crate::net::io_stream::{forward_async_read, forward_async_write, AsIoStream, IoStream};
 
 /// A byte stream over a Unix domain socket.
 ///
@@ -47,8 +46,11 @@ use crate::net::error::context;
 /// # Ok(())
 /// # }
 /// ```
+///
+/// [`AsyncRead`]: futures_io::AsyncRead
+/// [`AsyncWrite`]: futures_io::AsyncWrite
 pub struct UnixStream {
-    io: PollEvented<mio::net::UnixStream>,
+    io: IoStream<mio::net::UnixStream>,
 }
 
 impl UnixStream {
@@ -70,7 +72,7 @@ impl UnixStream {
         let stream = UnixStream::from_mio(stream)?;
         // A non-blocking connect may still be in progress: it is done once writable, and
         // then `SO_ERROR` says whether it failed.
-        stream.io.readiness(Interest::WRITABLE).await?;
+        stream.io.evented().readiness(Interest::WRITABLE).await?;
         match stream.io.get_ref().take_error()? {
             Some(err) => Err(context(err, what())),
             None => Ok(stream),
@@ -89,10 +91,8 @@ impl UnixStream {
     }
 
     pub(crate) fn from_mio(stream: mio::net::UnixStream) -> io::Result<UnixStream> {
-        // A burst of accepts must not stop at a descriptor-table resize (see `sys::fd_table`).
-        crate::sys::fd_table::reserve_beyond(stream.as_raw_fd());
         Ok(UnixStream {
-            io: PollEvented::new(stream)?,
+            io: IoStream::new(stream)?,
         })
     }
 
@@ -184,7 +184,7 @@ impl UnixStream {
     ///
     /// Cancel safe.
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        Ok(self.io.readiness(interest).await?.ready())
+        self.io.ready(interest).await
     }
 
     /// Waits until the stream may be readable (see [`ready`](Self::ready)).
@@ -219,7 +219,7 @@ impl UnixStream {
     ///
     /// When the runtime shuts down.
     pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_read_ready(cx).map_ok(drop)
+        self.io.poll_read_ready(cx)
     }
 
     /// Polls for write readiness. Only the waker of the last call is kept.
@@ -228,7 +228,7 @@ impl UnixStream {
     ///
     /// When the runtime shuts down.
     pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_write_ready(cx).map_ok(drop)
+        self.io.poll_write_ready(cx)
     }
 
     /// Reads what is available now into `buf`; `Ok(0)` means end-of-stream (or an empty
@@ -238,7 +238,7 @@ impl UnixStream {
     ///
     /// `WouldBlock` when nothing is available, other OS errors.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::READABLE, |mut s| s.read(buf))
+        self.io.try_read(buf)
     }
 
     /// Like [`try_read`](Self::try_read), scattering into `bufs`.
@@ -247,7 +247,7 @@ impl UnixStream {
     ///
     /// As [`try_read`](Self::try_read).
     pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        self.io.try_io(Interest::READABLE, |mut s| s.read_vectored(bufs))
+        self.io.try_read_vectored(bufs)
     }
 
     /// Writes what fits now from `buf`; returns the bytes written.
@@ -257,7 +257,7 @@ impl UnixStream {
     /// `WouldBlock` when nothing fits, `BrokenPipe` when the peer has closed, other OS
     /// errors.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::WRITABLE, |mut s| s.write(buf))
+        self.io.try_write(buf)
     }
 
     /// Like [`try_write`](Self::try_write), gathering from `bufs`.
@@ -266,7 +266,7 @@ impl UnixStream {
     ///
     /// As [`try_write`](Self::try_write).
     pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.io.try_io(Interest::WRITABLE, |mut s| s.write_vectored(bufs))
+        self.io.try_write_vectored(bufs)
     }
 
     /// Borrows the stream as a read half and a write half, to read and write
@@ -277,86 +277,29 @@ impl UnixStream {
     /// to get this one. (`(&mut stream).split()` works too, but Clippy's
     /// `needless_borrow` suggests turning it back into `stream.split()`.)
     pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        split(self)
+        super::split::split(self)
     }
 
     /// Splits the stream into owned halves that can move to different tasks. Dropping
     /// the write half shuts down writing; [`OwnedReadHalf::reunite`] puts the halves back
     /// together. Costs one allocation.
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        split_owned(self)
-    }
-
-    pub(crate) fn poll_read_priv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_read_io(cx, |mut s| s.read(buf))
-    }
-
-    pub(crate) fn poll_read_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_read_io(cx, |mut s| s.read_vectored(bufs))
-    }
-
-    pub(crate) fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_write_io(cx, |mut s| s.write(buf))
-    }
-
-    pub(crate) fn poll_write_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_write_io(cx, |mut s| s.write_vectored(bufs))
-    }
-
-    /// `poll_close` of the write side: shuts down writing (a stream already disconnected
-    /// counts as closed).
-    pub(crate) fn shutdown_write(&self) -> io::Result<()> {
-        match self.shutdown(Shutdown::Write) {
-            Err(err) if err.kind() == io::ErrorKind::NotConnected => Ok(()),
-            other => other,
-        }
+        super::split_owned::split_owned(self)
     }
 }
 
-impl AsyncRead for UnixStream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.poll_read_priv(cx, buf)
-    }
+impl AsIoStream for UnixStream {
+    type Source = mio::net::UnixStream;
 
-    fn poll_read_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_read_vectored_priv(cx, bufs)
+    fn io_stream(&self) -> &IoStream<mio::net::UnixStream> {
+        &self.io
     }
 }
 
-impl AsyncWrite for UnixStream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.poll_write_priv(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_write_vectored_priv(cx, bufs)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        // Writes go straight to the socket: nothing is buffered here.
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.shutdown_write())
-    }
-}
+forward_async_read!(UnixStream => io);
+forward_async_write!(
+    UnixStream => io
+);
 
 impl AsRawFd for UnixStream {
     fn as_raw_fd(&self) -> RawFd {
