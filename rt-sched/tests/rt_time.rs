@@ -220,3 +220,26 @@ async fn the_test_macro_starts_the_clock_paused() {
     assert!(start.elapsed() >= Duration::from_secs(60));
     assert!(real.elapsed() < Duration::from_secs(5));
 }
+
+#[test]
+fn paused_clock_waits_for_blocking_work() {
+    let rt = Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        // The closure takes 200 ms of real time; the paused clock must not jump the
+        // hour-long timeout ahead meanwhile.
+        let work = rt_sched::spawn_blocking(|| {
+            std::thread::sleep(Duration::from_millis(200));
+            42
+        });
+        let out = time::timeout(Duration::from_secs(3600), work).await;
+        assert_eq!(out.expect("timed out on a paused clock").unwrap(), 42);
+        // Once it is done, auto-advance works again.
+        let start = Instant::now();
+        time::sleep(Duration::from_secs(60)).await;
+        assert!(start.elapsed() >= Duration::from_secs(60));
+    });
+}

@@ -45,6 +45,23 @@ impl Handle {
         self.shared.time.is_some()
     }
 
+    /// Keeps a paused clock from auto-advancing while the returned guard lives.
+    ///
+    /// For schedulers: wrap work the driver cannot see (a closure on a blocking pool)
+    /// in it, so that a test on a paused clock does not jump over the time that work
+    /// takes and, say, time out the future waiting for it. Dropping the guard wakes the
+    /// driver to look again. Does nothing when time is disabled.
+    pub fn inhibit_auto_advance(&self) -> AutoAdvanceGuard {
+        let time = self.shared.time.clone();
+        if let Some(time) = &time {
+            time.clock().inhibit_auto_advance();
+        }
+        AutoAdvanceGuard {
+            time,
+            unparker: self.shared.unparker.clone(),
+        }
+    }
+
     /// The timer wheel, when time is enabled.
     pub(crate) fn time(&self) -> Option<&crate::time::TimeHandle> {
         self.shared.time.as_ref()
@@ -61,6 +78,31 @@ impl Handle {
     /// The address of the shared state, to tell drivers apart in tests.
     pub(crate) fn shared_ptr(&self) -> *const () {
         Arc::as_ptr(&self.shared).cast()
+    }
+}
+
+/// Returned by [`Handle::inhibit_auto_advance`]; lets the paused clock auto-advance again
+/// when dropped.
+#[must_use = "auto-advance is allowed again as soon as the guard is dropped"]
+pub struct AutoAdvanceGuard {
+    time: Option<crate::time::TimeHandle>,
+    unparker: Arc<Unparker>,
+}
+
+impl Drop for AutoAdvanceGuard {
+    fn drop(&mut self) {
+        if let Some(time) = &self.time {
+            if time.clock().allow_auto_advance() {
+                // The driver may be waiting on a paused clock: let it look again.
+                self.unparker.unpark();
+            }
+        }
+    }
+}
+
+impl fmt::Debug for AutoAdvanceGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AutoAdvanceGuard").finish_non_exhaustive()
     }
 }
 

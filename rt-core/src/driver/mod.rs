@@ -37,7 +37,7 @@ mod park;
 mod unpark;
 
 pub use config::Config;
-pub use handle::Handle;
+pub use handle::{AutoAdvanceGuard, Handle};
 pub use park::Driver;
 pub(crate) use unpark::Unparker;
 

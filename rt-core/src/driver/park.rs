@@ -129,12 +129,19 @@ impl Driver {
             return;
         };
         let next = time.next_timeout();
+        let paused = time.clock().is_paused();
         match (limit, next) {
-            (None, Some(next)) if time.clock().is_paused() => {
+            (None, Some(next)) if paused && time.clock().can_auto_advance() => {
                 // Auto-advance: only when nothing else can happen first.
                 if !self.wait(handle, Some(Duration::ZERO)) {
                     time.clock().advance(next);
                 }
+            }
+            // Paused, but work the driver cannot see is in flight (a blocking-pool
+            // closure): wait for it (its end unparks) rather than for a deadline that
+            // only moves with the clock.
+            _ if paused => {
+                self.wait(handle, limit);
             }
             _ => {
                 let timeout = match (limit, next) {

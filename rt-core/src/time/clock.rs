@@ -19,7 +19,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::Instant;
-use crate::loom::sync::atomic::{AtomicBool, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 
 /// The clock of one runtime; cheap to clone (all clones share the same time).
@@ -33,6 +33,9 @@ struct Inner {
     allow_pause: bool,
     /// Set (for good) by the first pause; until then `now()` is the system clock.
     ever_paused: AtomicBool,
+    /// How many pieces of work the driver cannot see (blocking-pool closures) are in
+    /// flight: while any is, a paused clock does not auto-advance.
+    inhibit_auto_advance: AtomicUsize,
     state: Mutex<State>,
 }
 
@@ -54,6 +57,7 @@ impl Clock {
             inner: Arc::new(Inner {
                 allow_pause,
                 ever_paused: AtomicBool::new(false),
+                inhibit_auto_advance: AtomicUsize::new(0),
                 state: Mutex::new(State {
                     base: Instant::from_std(system_now),
                     running_since: Some(system_now),
@@ -64,6 +68,25 @@ impl Clock {
             clock.freeze(&mut clock.inner.state.lock());
         }
         clock
+    }
+
+    /// Keeps a paused clock from auto-advancing until the matching
+    /// [`allow_auto_advance`](Clock::allow_auto_advance).
+    pub(crate) fn inhibit_auto_advance(&self) {
+        self.inner.inhibit_auto_advance.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Ends one [`inhibit_auto_advance`](Clock::inhibit_auto_advance). Returns whether
+    /// the clock was ever paused (then the driver should look again).
+    pub(crate) fn allow_auto_advance(&self) -> bool {
+        let prev = self.inner.inhibit_auto_advance.fetch_sub(1, Ordering::AcqRel);
+        debug_assert!(prev > 0, "allow_auto_advance without inhibit_auto_advance");
+        self.inner.ever_paused.load(Ordering::Acquire)
+    }
+
+    /// Whether a paused clock may jump to the next timer now.
+    pub(crate) fn can_auto_advance(&self) -> bool {
+        self.inner.inhibit_auto_advance.load(Ordering::Acquire) == 0
     }
 
     /// The current time of this clock.

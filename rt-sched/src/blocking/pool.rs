@@ -42,8 +42,18 @@ struct Inner {
     spawned_metric: AtomicU64,
 }
 
+/// A queued task, and the guard that keeps a paused clock from jumping ahead while it
+/// waits and runs: the runtime cannot see how long blocking work takes (tokio's rule
+/// too). The guard is dropped only after `run` returns, that is after the task's
+/// output is stored and its `JoinHandle` woken, so the driver never finds the runtime
+/// idle in between and advances the clock past a `timeout` on that handle.
+struct Queued {
+    task: Notified<Spawner>,
+    auto_advance: Option<rt_core::driver::AutoAdvanceGuard>,
+}
+
 struct Shared {
-    queue: VecDeque<Notified<Spawner>>,
+    queue: VecDeque<Queued>,
     num_threads: usize,
     num_idle: usize,
     num_notify: usize,
@@ -152,7 +162,8 @@ impl Spawner {
             // The owned list is closed too: shutdown cancels the task.
             return Ok(());
         }
-        shared.queue.push_back(task);
+        let auto_advance = rt.and_then(|rt| rt.driver_handle()).map(|d| d.inhibit_auto_advance());
+        shared.queue.push_back(Queued { task, auto_advance });
         self.inner
             .queue_depth_metric
             .store(shared.queue.len(), Ordering::Relaxed);
@@ -217,10 +228,11 @@ impl Spawner {
         }
         let mut shared = inner.shared.lock();
         'outer: loop {
-            while let Some(task) = shared.queue.pop_front() {
+            while let Some(Queued { task, auto_advance }) = shared.queue.pop_front() {
                 inner.queue_depth_metric.store(shared.queue.len(), Ordering::Relaxed);
                 drop(shared);
                 task.run();
+                drop(auto_advance);
                 shared = inner.shared.lock();
             }
             if shared.shutdown {
