@@ -190,10 +190,19 @@ struct CoreGuard {
 impl Drop for CoreGuard {
     fn drop(&mut self) {
         if let Some(mut core) = self.cx.take() {
-            if self.handle.is_shutdown.load(Acquire) {
+            let is_shutdown = self.handle.is_shutdown.load(Acquire);
+            if is_shutdown {
                 core.tasks.clear();
             }
             *self.handle.core.lock() = Some(core);
+            if is_shutdown {
+                // The runtime was dropped while this thread drove it (and may have sat
+                // in the driver, so `shutdown` could not take it): fail pending I/O and
+                // timers now. A repeated shutdown does nothing.
+                if let Some(driver) = &self.handle.driver {
+                    driver.shutdown_if_free();
+                }
+            }
         }
         for waiter in self.handle.waiters.lock().drain(..) {
             waiter.unpark();
