@@ -243,3 +243,22 @@ fn paused_clock_waits_for_blocking_work() {
         assert!(start.elapsed() >= Duration::from_secs(60));
     });
 }
+
+#[test]
+fn dropping_a_current_thread_runtime_ends_a_timer_another_thread_blocks_on() {
+    let rt = Builder::new_current_thread().enable_all().build().unwrap();
+    let handle = rt.handle().clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let driver_thread = std::thread::spawn(move || {
+        let out = handle.block_on(time::timeout(Duration::from_secs(3600), std::future::pending::<()>()));
+        tx.send(out.map_err(|e| e.is_shutdown())).unwrap();
+    });
+    // Let that thread take the core and park in the driver.
+    std::thread::sleep(Duration::from_millis(100));
+    drop(rt);
+    let out = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("block_on still waiting after the runtime was dropped");
+    assert_eq!(out, Err(true));
+    driver_thread.join().unwrap();
+}

@@ -274,6 +274,14 @@ impl CoreGuard {
                 ran += 1;
             }
             if ran == 0 && !handle.woken.load(Acquire) && !cx.has_work() {
+                if handle.is_shutdown.load(Acquire) {
+                    // Dropped while this thread drove it, perhaps from inside the driver
+                    // (then `shutdown` could not take it): fail pending I/O and timers,
+                    // which wakes the future rather than leaving it waiting forever.
+                    if let Some(driver) = &handle.driver {
+                        driver.shutdown_if_free();
+                    }
+                }
                 cx.park();
             } else if ran == handle.config.event_interval {
                 // Busy: pick up I/O events and due timers between batches.
