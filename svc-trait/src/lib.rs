@@ -1,9 +1,32 @@
 //! The `Service` abstraction of the rt-stack workspace.
 //!
-//! This crate will hold a Tower-like `Service<Request>` trait (`poll_ready` then `call`,
-//! readiness backpressure, and a fix for reservations taken in `poll_ready` and never
-//! released), `Layer`, `ServiceBuilder`, `service_fn`, combinators, boxed services and
-//! `ServiceExt`. Like `tower-service` it has no dependencies and no unsafe code.
+//! A [`Service`] is an asynchronous function from a request to a response, with readiness
+//! for backpressure (`poll_ready` then `call`), as in `tower-service`. It adds
+//! [`Service::disarm`], which releases readiness a caller will not use, so a reservation
+//! taken in `poll_ready` can no longer leak (tower #408, #412, #626).
 //!
-//! It is filled by the service work (issue 5).
+//! Like `tower-service`, this crate has no dependencies and no unsafe code.
+//!
+//! # Example
+//!
+//! ```
+//! use svc_trait::{service_fn, Service, ServiceExt};
+//!
+//! # futures::executor::block_on(async {
+//! let mut svc = service_fn(|x: u32| async move { Ok::<_, ()>(x * 2) });
+//!
+//! // Wait for readiness, then call; or hold readiness in a guard that disarms on drop.
+//! assert_eq!(svc.ready().await?.call(2).await?, 4);
+//! let reserved = svc.reserve().await?;
+//! assert_eq!(reserved.call(3).await?, 6);
+//! # Ok::<_, ()>(()) }).unwrap();
+//! ```
 #![forbid(unsafe_code)]
+
+mod ext;
+mod service;
+mod service_fn;
+
+pub use ext::{Oneshot, Ready, ReadyOneshot, Reserve, Reserved, ServiceExt};
+pub use service::Service;
+pub use service_fn::{service_fn, ServiceFn};
