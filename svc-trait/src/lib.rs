@@ -24,9 +24,15 @@
 #![forbid(unsafe_code)]
 
 mod ext;
+mod layer;
 mod service;
 mod service_fn;
 
-pub use ext::{Oneshot, Ready, ReadyOneshot, Reserve, Reserved, ServiceExt};
+pub use ext::{
+    AndThen, AndThenFuture, AndThenLayer, MapErr, MapErrFuture, MapErrLayer, MapRequest, MapRequestLayer, MapResponse,
+    MapResponseFuture, MapResponseLayer, Oneshot, Ready, ReadyOneshot, Reserve, Reserved, ServiceExt, Then, ThenFuture,
+    ThenLayer,
+};
+pub use layer::{layer_fn, Identity, Layer, LayerFn, Stack};
 pub use service::Service;
 pub use service_fn::{service_fn, ServiceFn};

@@ -1,12 +1,22 @@
 //! [`ServiceExt`]: readiness helpers and combinators for every [`Service`].
 
+mod and_then;
+mod map_err;
+mod map_request;
+mod map_response;
 mod oneshot;
 mod ready;
 mod reserve;
+mod then;
 
+pub use and_then::{AndThen, AndThenFuture, AndThenLayer};
+pub use map_err::{MapErr, MapErrFuture, MapErrLayer};
+pub use map_request::{MapRequest, MapRequestLayer};
+pub use map_response::{MapResponse, MapResponseFuture, MapResponseLayer};
 pub use oneshot::Oneshot;
 pub use ready::{Ready, ReadyOneshot};
 pub use reserve::{Reserve, Reserved};
+pub use then::{Then, ThenFuture, ThenLayer};
 
 use crate::Service;
 
@@ -54,6 +64,102 @@ pub trait ServiceExt<Req>: Service<Req> {
     /// [`disarm`](Service::disarm).
     fn reserve(&mut self) -> Reserve<'_, Self, Req> {
         Reserve::new(self)
+    }
+
+    /// Maps each request with `f` before the inner service sees it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_trait::{service_fn, ServiceExt};
+    ///
+    /// let svc = service_fn(|s: String| async move { Ok::<_, ()>(s.len()) })
+    ///     .map_request(|n: u8| "x".repeat(n.into()));
+    /// assert_eq!(futures::executor::block_on(svc.oneshot(3)), Ok(3));
+    /// ```
+    fn map_request<F, R>(self, f: F) -> MapRequest<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(R) -> Req,
+    {
+        MapRequest::new(self, f)
+    }
+
+    /// Maps each successful response with `f`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_trait::{service_fn, ServiceExt};
+    ///
+    /// let svc = service_fn(|x: u8| async move { Ok::<_, ()>(x) }).map_response(|x| x * 10);
+    /// assert_eq!(futures::executor::block_on(svc.oneshot(4)), Ok(40));
+    /// ```
+    fn map_response<F, R>(self, f: F) -> MapResponse<Self, F>
+    where
+        Self: Sized,
+        F: FnOnce(Self::Response) -> R + Clone,
+    {
+        MapResponse::new(self, f)
+    }
+
+    /// Maps each error (of `poll_ready` and of the response future) with `f`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_trait::{service_fn, ServiceExt};
+    ///
+    /// let svc = service_fn(|_: ()| async { Err::<(), _>(5u8) }).map_err(|e| format!("e{e}"));
+    /// assert_eq!(futures::executor::block_on(svc.oneshot(())), Err("e5".to_string()));
+    /// ```
+    fn map_err<F, E>(self, f: F) -> MapErr<Self, F>
+    where
+        Self: Sized,
+        F: FnOnce(Self::Error) -> E + Clone,
+    {
+        MapErr::new(self, f)
+    }
+
+    /// Chains an asynchronous `f` after each call, given the whole result.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_trait::{service_fn, ServiceExt};
+    ///
+    /// let svc = service_fn(|x: i32| async move { if x < 0 { Err(()) } else { Ok(x) } })
+    ///     .then(|res| async move { Ok::<_, ()>(res.unwrap_or(0)) });
+    /// assert_eq!(futures::executor::block_on(svc.oneshot(-1)), Ok(0));
+    /// ```
+    fn then<F, Fut, R, E>(self, f: F) -> Then<Self, F>
+    where
+        Self: Sized,
+        E: From<Self::Error>,
+        F: FnOnce(Result<Self::Response, Self::Error>) -> Fut + Clone,
+        Fut: std::future::Future<Output = Result<R, E>>,
+    {
+        Then::new(self, f)
+    }
+
+    /// Chains an asynchronous `f` after each successful call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_trait::{service_fn, ServiceExt};
+    ///
+    /// let svc = service_fn(|x: u8| async move { Ok::<_, ()>(x) })
+    ///     .and_then(|x| async move { Ok(u16::from(x) + 1) });
+    /// assert_eq!(futures::executor::block_on(svc.oneshot(1)), Ok(2));
+    /// ```
+    fn and_then<F, Fut, R>(self, f: F) -> AndThen<Self, F>
+    where
+        Self: Sized,
+        F: FnOnce(Self::Response) -> Fut + Clone,
+        Fut: std::future::Future<Output = Result<R, Self::Error>>,
+    {
+        AndThen::new(self, f)
     }
 }
 
