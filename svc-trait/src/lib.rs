@@ -23,11 +23,13 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod boxed;
 mod ext;
 mod layer;
 mod service;
 mod service_fn;
 
+pub use boxed::{BoxCloneService, BoxCloneSyncService, BoxError, BoxFuture, BoxService, SyncBoxService};
 pub use ext::{
     AndThen, AndThenFuture, AndThenLayer, MapErr, MapErrFuture, MapErrLayer, MapRequest, MapRequestLayer, MapResponse,
     MapResponseFuture, MapResponseLayer, Oneshot, Ready, ReadyOneshot, Reserve, Reserved, ServiceExt, Then, ThenFuture,

@@ -18,7 +18,7 @@ pub use ready::{Ready, ReadyOneshot};
 pub use reserve::{Reserve, Reserved};
 pub use then::{Then, ThenFuture, ThenLayer};
 
-use crate::Service;
+use crate::{BoxCloneService, BoxService, Service};
 
 /// Extension methods for every [`Service`].
 pub trait ServiceExt<Req>: Service<Req> {
@@ -160,6 +160,24 @@ pub trait ServiceExt<Req>: Service<Req> {
         Fut: std::future::Future<Output = Result<R, Self::Error>>,
     {
         AndThen::new(self, f)
+    }
+
+    /// Boxes the service into a [`BoxService`].
+    fn boxed(self) -> BoxService<Req, Self::Response, Self::Error>
+    where
+        Self: Sized + Send + 'static,
+        Self::Future: Send + 'static,
+    {
+        BoxService::new(self)
+    }
+
+    /// Boxes the service into a clonable [`BoxCloneService`].
+    fn boxed_clone(self) -> BoxCloneService<Req, Self::Response, Self::Error>
+    where
+        Self: Sized + Clone + Send + 'static,
+        Self::Future: Send + 'static,
+    {
+        BoxCloneService::new(self)
     }
 }
 

@@ -1,36 +1,51 @@
 //! Shared helpers: a service counting reservations, and a poll helper.
 #![allow(dead_code, unreachable_pub)]
 
-use std::cell::Cell;
 use std::future::{ready, Future, Ready};
 use std::pin::pin;
-use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use svc_trait::Service;
+
+/// A counter readable and writable from tests (`Send + Sync`).
+#[derive(Debug, Default)]
+pub struct Counter(AtomicUsize);
+
+impl Counter {
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    pub fn set(&self, n: usize) {
+        self.0.store(n, Ordering::SeqCst)
+    }
+}
 
 /// Counters shared by a [`Counting`] service and its test.
 #[derive(Debug, Default)]
 pub struct Counts {
     /// Reservations currently held (taken in `poll_ready`, not yet called or disarmed).
-    pub held: Cell<usize>,
+    pub held: Counter,
     /// Calls made.
-    pub calls: Cell<usize>,
+    pub calls: Counter,
     /// Reservations released by `disarm`.
-    pub disarms: Cell<usize>,
+    pub disarms: Counter,
 }
 
 /// A service that reserves one unit in `poll_ready`, consumes it in `call` and
-/// releases it in `disarm`. It echoes requests.
-#[derive(Debug, Clone)]
+/// releases it in `disarm`. It echoes requests. A clone shares the counters but not the
+/// reservation.
+#[derive(Debug)]
 pub struct Counting {
-    pub counts: Rc<Counts>,
+    pub counts: Arc<Counts>,
     reserved: bool,
 }
 
 impl Counting {
-    pub fn new() -> (Self, Rc<Counts>) {
-        let counts = Rc::new(Counts::default());
+    pub fn new() -> (Self, Arc<Counts>) {
+        let counts = Arc::new(Counts::default());
         (
             Counting {
                 counts: counts.clone(),
@@ -38,6 +53,15 @@ impl Counting {
             },
             counts,
         )
+    }
+}
+
+impl Clone for Counting {
+    fn clone(&self) -> Self {
+        Counting {
+            counts: self.counts.clone(),
+            reserved: false,
+        }
     }
 }
 
