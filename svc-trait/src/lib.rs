@@ -24,12 +24,16 @@
 #![forbid(unsafe_code)]
 
 mod boxed;
+mod builder;
+mod either;
 mod ext;
 mod layer;
 mod service;
 mod service_fn;
 
 pub use boxed::{BoxCloneService, BoxCloneSyncService, BoxError, BoxFuture, BoxService, SyncBoxService};
+pub use builder::ServiceBuilder;
+pub use either::Either;
 pub use ext::{
     AndThen, AndThenFuture, AndThenLayer, MapErr, MapErrFuture, MapErrLayer, MapRequest, MapRequestLayer, MapResponse,
     MapResponseFuture, MapResponseLayer, Oneshot, Ready, ReadyOneshot, Reserve, Reserved, ServiceExt, Then, ThenFuture,

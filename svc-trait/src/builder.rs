@@ -1,0 +1,172 @@
+//! [`ServiceBuilder`]: stacks layers around a service.
+
+use std::fmt;
+
+use crate::{
+    service_fn, AndThenLayer, BoxCloneService, BoxService, Either, Identity, Layer, LayerFn, MapErrLayer,
+    MapRequestLayer, MapResponseLayer, Service, ServiceFn, Stack, ThenLayer,
+};
+
+/// The response type of the service `L` builds around `S`.
+type SvcResponse<L, S, R> = <<L as Layer<S>>::Service as Service<R>>::Response;
+/// The error type of the service `L` builds around `S`.
+type SvcError<L, S, R> = <<L as Layer<S>>::Service as Service<R>>::Error;
+
+/// Stacks layers around a service. **The first layer added is the outermost**: it sees
+/// requests first and responses last.
+///
+/// # Examples
+///
+/// ```
+/// use svc_trait::{ServiceBuilder, ServiceExt};
+///
+/// let svc = ServiceBuilder::new()
+///     .map_request(|s: &str| format!("{s}, outer"))          // runs first
+///     .map_request(|s: String| format!("{s}, inner"))        // runs second
+///     .service_fn(|s: String| async move { Ok::<_, ()>(s) });
+/// let out = futures::executor::block_on(svc.oneshot("request")).unwrap();
+/// assert_eq!(out, "request, outer, inner");
+/// ```
+#[derive(Clone)]
+pub struct ServiceBuilder<L> {
+    layer: L,
+}
+
+impl ServiceBuilder<Identity> {
+    /// Returns a builder with no layers.
+    pub const fn new() -> Self {
+        ServiceBuilder { layer: Identity::new() }
+    }
+}
+
+impl Default for ServiceBuilder<Identity> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<L> ServiceBuilder<L> {
+    /// Adds `layer` inside the layers added so far.
+    pub fn layer<T>(self, layer: T) -> ServiceBuilder<Stack<T, L>> {
+        ServiceBuilder {
+            layer: Stack::new(layer, self.layer),
+        }
+    }
+
+    /// Adds `layer` if it is `Some`, and nothing (an [`Identity`]) otherwise.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_trait::{MapResponseLayer, ServiceBuilder, ServiceExt};
+    ///
+    /// let double = Some(MapResponseLayer::new(|x: u8| x * 2));
+    /// let svc = ServiceBuilder::new()
+    ///     .option_layer(double)
+    ///     .service_fn(|x: u8| async move { Ok::<_, ()>(x) });
+    /// assert_eq!(futures::executor::block_on(svc.oneshot(3)), Ok(6));
+    /// ```
+    pub fn option_layer<T>(self, layer: Option<T>) -> ServiceBuilder<Stack<Either<T, Identity>, L>> {
+        let layer = match layer {
+            Some(layer) => Either::Left(layer),
+            None => Either::Right(Identity::new()),
+        };
+        self.layer(layer)
+    }
+
+    /// Adds a [`MapRequestLayer`] mapping requests with `f`.
+    pub fn map_request<F>(self, f: F) -> ServiceBuilder<Stack<MapRequestLayer<F>, L>> {
+        self.layer(MapRequestLayer::new(f))
+    }
+
+    /// Adds a [`MapResponseLayer`] mapping responses with `f`.
+    pub fn map_response<F>(self, f: F) -> ServiceBuilder<Stack<MapResponseLayer<F>, L>> {
+        self.layer(MapResponseLayer::new(f))
+    }
+
+    /// Adds a [`MapErrLayer`] mapping errors with `f`.
+    pub fn map_err<F>(self, f: F) -> ServiceBuilder<Stack<MapErrLayer<F>, L>> {
+        self.layer(MapErrLayer::new(f))
+    }
+
+    /// Adds a [`ThenLayer`] chaining `f` after each call.
+    pub fn then<F>(self, f: F) -> ServiceBuilder<Stack<ThenLayer<F>, L>> {
+        self.layer(ThenLayer::new(f))
+    }
+
+    /// Adds an [`AndThenLayer`] chaining `f` after each successful call.
+    pub fn and_then<F>(self, f: F) -> ServiceBuilder<Stack<AndThenLayer<F>, L>> {
+        self.layer(AndThenLayer::new(f))
+    }
+
+    /// Boxes the service built so far into a [`BoxService`].
+    #[allow(clippy::type_complexity)]
+    pub fn boxed<S, R>(
+        self,
+    ) -> ServiceBuilder<Stack<LayerFn<fn(L::Service) -> BoxService<R, SvcResponse<L, S, R>, SvcError<L, S, R>>>, L>>
+    where
+        L: Layer<S>,
+        L::Service: Service<R> + Send + 'static,
+        <L::Service as Service<R>>::Future: Send + 'static,
+    {
+        self.layer(BoxService::layer())
+    }
+
+    /// Boxes the service built so far into a clonable [`BoxCloneService`].
+    #[allow(clippy::type_complexity)]
+    pub fn boxed_clone<S, R>(
+        self,
+    ) -> ServiceBuilder<Stack<LayerFn<fn(L::Service) -> BoxCloneService<R, SvcResponse<L, S, R>, SvcError<L, S, R>>>, L>>
+    where
+        L: Layer<S>,
+        L::Service: Service<R> + Clone + Send + 'static,
+        <L::Service as Service<R>>::Future: Send + 'static,
+    {
+        self.layer(BoxCloneService::layer())
+    }
+
+    /// Checks at compile time that the built service would be a `Service<R>` when
+    /// wrapped around an `S`; returns the builder unchanged.
+    pub fn check_service<S, R>(self) -> Self
+    where
+        L: Layer<S>,
+        L::Service: Service<R>,
+    {
+        self
+    }
+
+    /// Wraps `service` in the layers, the first added outermost.
+    pub fn service<S>(&self, service: S) -> L::Service
+    where
+        L: Layer<S>,
+    {
+        self.layer.layer(service)
+    }
+
+    /// Wraps [`service_fn(f)`](service_fn) in the layers.
+    pub fn service_fn<F>(self, f: F) -> L::Service
+    where
+        L: Layer<ServiceFn<F>>,
+    {
+        self.service(service_fn(f))
+    }
+
+    /// Returns the stacked layer, itself a [`Layer`].
+    pub fn into_inner(self) -> L {
+        self.layer
+    }
+}
+
+impl<S, L: Layer<S>> Layer<S> for ServiceBuilder<L> {
+    type Service = L::Service;
+
+    fn layer(&self, inner: S) -> L::Service {
+        self.layer.layer(inner)
+    }
+}
+
+impl<L: fmt::Debug> fmt::Debug for ServiceBuilder<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ServiceBuilder").field(&self.layer).finish()
+    }
+}
