@@ -63,19 +63,57 @@ use std::task::{Context, Poll};
 /// returned `Ready(Ok(()))` gives a clone that is **not** ready: the reservation stays with
 /// the original. The common mistake is:
 ///
-/// ```ignore
+/// ```text
 /// // in a `call` of some middleware wrapping `self.inner`:
 /// let mut inner = self.inner.clone(); // this clone has never been polled
 /// async move { inner.call(req).await }   // contract violated
 /// ```
 ///
 /// The fix is to swap the ready service out and leave the clone behind, so the one that
-/// was polled is the one that is called:
+/// was polled is the one that is called, and the unpolled clone is polled before the next
+/// call:
 ///
-/// ```ignore
-/// let clone = self.inner.clone();
-/// let mut inner = std::mem::replace(&mut self.inner, clone); // `inner` is the ready one
-/// async move { inner.call(req).await }
+/// ```
+/// use std::future::Future;
+/// use std::pin::Pin;
+/// use std::task::{Context, Poll};
+/// use svc_trait::{service_fn, Service, ServiceExt};
+///
+/// /// Middleware whose response future owns the inner service.
+/// struct Owning<S> {
+///     inner: S,
+/// }
+///
+/// impl<S, R> Service<R> for Owning<S>
+/// where
+///     S: Service<R> + Clone + 'static,
+///     R: 'static,
+/// {
+///     type Response = S::Response;
+///     type Error = S::Error;
+///     type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>>>>;
+///
+///     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+///         self.inner.poll_ready(cx)
+///     }
+///
+///     fn call(&mut self, req: R) -> Self::Future {
+///         let clone = self.inner.clone();
+///         // `self.inner` is the ready one: take it, leave the unpolled clone behind.
+///         let mut ready = std::mem::replace(&mut self.inner, clone);
+///         Box::pin(async move { ready.call(req).await })
+///     }
+///
+///     fn disarm(&mut self) {
+///         self.inner.disarm() // forward: the reservation, if any, is in `inner`
+///     }
+/// }
+///
+/// let mut svc = Owning { inner: service_fn(|x: u8| async move { Ok::<_, ()>(x) }) };
+/// # futures::executor::block_on(async {
+/// assert_eq!(svc.ready().await?.call(1).await?, 1);
+/// assert_eq!(svc.ready().await?.call(2).await?, 2);
+/// # Ok::<_, ()>(()) }).unwrap();
 /// ```
 ///
 /// # Examples

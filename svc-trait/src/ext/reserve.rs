@@ -119,3 +119,76 @@ where
         f.debug_struct("Reserved").field("armed", &self.armed).finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::future::{ready, Ready};
+    use std::task::{Context, Poll};
+
+    use crate::{Service, ServiceExt};
+
+    /// A service with one slot: `poll_ready` takes it, `call` or `disarm` gives it back.
+    #[derive(Default)]
+    struct OneSlot {
+        taken: bool,
+        mine: bool,
+    }
+
+    impl Service<()> for OneSlot {
+        type Response = ();
+        type Error = ();
+        type Future = Ready<Result<(), ()>>;
+
+        fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), ()>> {
+            if self.mine {
+                return Poll::Ready(Ok(()));
+            }
+            if self.taken {
+                return Poll::Pending;
+            }
+            self.taken = true;
+            self.mine = true;
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, _: ()) -> Self::Future {
+            self.mine = false;
+            self.taken = false;
+            ready(Ok(()))
+        }
+
+        fn disarm(&mut self) {
+            if std::mem::take(&mut self.mine) {
+                self.taken = false;
+            }
+        }
+    }
+
+    fn poll_reserve(svc: &mut OneSlot) -> bool {
+        let waker = futures::task::noop_waker();
+        let mut fut = svc.reserve();
+        match std::pin::Pin::new(&mut fut).poll_ready_once(&waker) {
+            Poll::Ready(Ok(reserved)) => {
+                drop(reserved);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    trait PollOnce: std::future::Future + Unpin {
+        fn poll_ready_once(&mut self, waker: &std::task::Waker) -> Poll<Self::Output> {
+            std::pin::Pin::new(self).poll(&mut Context::from_waker(waker))
+        }
+    }
+    impl<F: std::future::Future + Unpin> PollOnce for F {}
+
+    #[test]
+    fn abandoned_reservations_never_starve() {
+        let mut svc = OneSlot::default();
+        for _ in 0..3 {
+            assert!(poll_reserve(&mut svc), "the slot must be free again");
+            assert!(!svc.taken, "a dropped `Reserved` must free the slot");
+        }
+    }
+}

@@ -178,3 +178,42 @@ impl<F> fmt::Debug for ThenLayer<F> {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::future::{ready, Ready};
+    use std::task::{Context, Poll};
+
+    use super::Chain;
+
+    fn poll<F1: std::future::Future, F2: std::future::Future, N>(
+        chain: &mut Chain<F1, F2, N>,
+        next: impl FnOnce(F1::Output, N) -> Result<F2, F2::Output>,
+    ) -> Poll<F2::Output> {
+        let waker = futures::task::noop_waker();
+        chain.poll_chain(&mut Context::from_waker(&waker), next)
+    }
+
+    #[test]
+    fn chain_runs_the_second_step() {
+        let mut chain: Chain<Ready<u8>, Ready<u16>, u16> = Chain::First(Box::pin(ready(2)), Some(10));
+        assert_eq!(chain.state(), "first");
+        let out = poll(&mut chain, |x, n| Ok(ready(u16::from(x) * n)));
+        assert_eq!(out, Poll::Ready(20));
+        assert_eq!(chain.state(), "done");
+    }
+
+    #[test]
+    fn chain_can_finish_after_the_first_step() {
+        let mut chain: Chain<Ready<u8>, Ready<u8>, ()> = Chain::First(Box::pin(ready(1)), Some(()));
+        assert_eq!(poll(&mut chain, |x, ()| Err(x + 1)), Poll::Ready(2));
+        assert_eq!(chain.state(), "done");
+    }
+
+    #[test]
+    #[should_panic(expected = "polled after completion")]
+    fn chain_panics_when_polled_after_completion() {
+        let mut chain: Chain<Ready<u8>, Ready<u8>, ()> = Chain::Done;
+        let _ = poll(&mut chain, |x, ()| Err(x));
+    }
+}

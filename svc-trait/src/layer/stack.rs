@@ -48,3 +48,18 @@ where
         self.outer.layer(self.inner.layer(service))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layer_fn;
+
+    #[test]
+    fn inner_is_applied_first() {
+        let stack = Stack::new(
+            layer_fn(|v: Vec<u8>| [v, vec![1]].concat()),
+            layer_fn(|v: Vec<u8>| [v, vec![2]].concat()),
+        );
+        assert_eq!(stack.layer(vec![0]), vec![0, 1, 2]);
+    }
+}
