@@ -110,3 +110,34 @@ pub fn make_ready<S: Service<R>, R>(svc: &mut S) {
         _ => panic!("service not ready"),
     }
 }
+
+/// A service whose readiness the test sets: `Pending` until opened, then ready, or failed
+/// for good. It echoes requests.
+#[derive(Debug, Default)]
+pub struct Gate {
+    pub open: bool,
+    pub failed: bool,
+    pub polls: usize,
+}
+
+impl<T> Service<T> for Gate {
+    type Response = T;
+    type Error = &'static str;
+    type Future = Ready<Result<T, &'static str>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.polls += 1;
+        if self.failed {
+            Poll::Ready(Err("failed"))
+        } else if self.open {
+            Poll::Ready(Ok(()))
+        } else {
+            Poll::Pending
+        }
+    }
+
+    fn call(&mut self, req: T) -> Self::Future {
+        assert!(self.open && !self.failed, "called without readiness");
+        ready(Ok(req))
+    }
+}
