@@ -100,6 +100,18 @@ impl<L> ServiceBuilder<L> {
     }
 
     /// Boxes the service built so far into a [`BoxService`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_trait::{BoxService, ServiceBuilder, ServiceExt};
+    ///
+    /// let svc: BoxService<u8, u8, ()> = ServiceBuilder::new()
+    ///     .boxed()
+    ///     .map_response(|x: u8| x + 1)
+    ///     .service_fn(|x: u8| async move { Ok(x) });
+    /// assert_eq!(futures::executor::block_on(svc.oneshot(1)), Ok(2));
+    /// ```
     #[allow(clippy::type_complexity)]
     pub fn boxed<S, R>(
         self,
@@ -127,6 +139,18 @@ impl<L> ServiceBuilder<L> {
 
     /// Checks at compile time that the built service would be a `Service<R>` when
     /// wrapped around an `S`; returns the builder unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_trait::{ServiceBuilder, ServiceFn};
+    ///
+    /// type Echo = ServiceFn<fn(u16) -> std::future::Ready<Result<u16, ()>>>;
+    /// let builder = ServiceBuilder::new()
+    ///     .map_request(|x: u8| u16::from(x))
+    ///     .check_service::<Echo, u8>(); // fails to compile if the types do not line up
+    /// # let _ = builder;
+    /// ```
     pub fn check_service<S, R>(self) -> Self
     where
         L: Layer<S>,

@@ -5,7 +5,13 @@
 //! [`Service::disarm`], which releases readiness a caller will not use, so a reservation
 //! taken in `poll_ready` can no longer leak (tower #408, #412, #626).
 //!
-//! Like `tower-service`, this crate has no dependencies and no unsafe code.
+//! Middleware is a [`Layer`]: it wraps a service in another. [`ServiceBuilder`] stacks
+//! layers, the first added outermost; [`ServiceExt`] adds readiness helpers and
+//! combinators; [`BoxService`] and friends erase the type of a stack.
+//!
+//! Like `tower-service`, this crate has no dependencies and no unsafe code. Without pin
+//! projection, combinators that must poll an inner future in place (`map_response`,
+//! `map_err`, `then`, `and_then`, `oneshot`, `Either`) box it.
 //!
 //! # Example
 //!
@@ -20,6 +26,18 @@
 //! let reserved = svc.reserve().await?;
 //! assert_eq!(reserved.call(3).await?, 6);
 //! # Ok::<_, ()>(()) }).unwrap();
+//! ```
+//!
+//! Stacking layers:
+//!
+//! ```
+//! use svc_trait::{ServiceBuilder, ServiceExt};
+//!
+//! let svc = ServiceBuilder::new()
+//!     .map_request(|s: &str| s.trim().to_string()) // outermost: runs first
+//!     .map_response(|n: usize| n * 2)
+//!     .service_fn(|s: String| async move { Ok::<_, ()>(s.len()) });
+//! assert_eq!(futures::executor::block_on(svc.oneshot("  abc ")), Ok(6));
 //! ```
 #![forbid(unsafe_code)]
 

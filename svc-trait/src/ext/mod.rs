@@ -44,6 +44,18 @@ pub trait ServiceExt<Req>: Service<Req> {
     }
 
     /// Waits until the service is ready and yields the service itself.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_trait::{service_fn, Service, ServiceExt};
+    ///
+    /// # futures::executor::block_on(async {
+    /// let svc = service_fn(|x: u8| async move { Ok::<_, ()>(x) });
+    /// let mut ready = svc.ready_oneshot().await?; // owns the readiness
+    /// assert_eq!(ready.call(3).await?, 3);
+    /// # Ok::<_, ()>(()) }).unwrap();
+    /// ```
     fn ready_oneshot(self) -> ReadyOneshot<Self, Req>
     where
         Self: Sized,
@@ -52,6 +64,15 @@ pub trait ServiceExt<Req>: Service<Req> {
     }
 
     /// Waits until the service is ready, calls it once with `req`, and yields the response.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_trait::{service_fn, ServiceExt};
+    ///
+    /// let svc = service_fn(|x: u8| async move { Ok::<_, ()>(x + 1) });
+    /// assert_eq!(futures::executor::block_on(svc.oneshot(1)), Ok(2));
+    /// ```
     fn oneshot(self, req: Req) -> Oneshot<Self, Req>
     where
         Self: Sized,
@@ -62,6 +83,22 @@ pub trait ServiceExt<Req>: Service<Req> {
     /// Waits until the service is ready and yields a [`Reserved`] guard holding the
     /// readiness: use it with [`Reserved::call`]; dropping it unused calls
     /// [`disarm`](Service::disarm).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_trait::{service_fn, ServiceExt};
+    ///
+    /// # futures::executor::block_on(async {
+    /// let mut svc = service_fn(|x: u8| async move { Ok::<_, ()>(x) });
+    /// let reserved = svc.reserve().await?;
+    /// let cancelled = true;
+    /// if cancelled {
+    ///     return Ok(()); // `reserved` is dropped here and disarms the service
+    /// }
+    /// reserved.call(1).await?;
+    /// # Ok::<_, ()>(()) }).unwrap();
+    /// ```
     fn reserve(&mut self) -> Reserve<'_, Self, Req> {
         Reserve::new(self)
     }
