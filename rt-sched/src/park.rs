@@ -140,12 +140,6 @@ impl Parker {
         self.inner.park(None);
     }
 
-    /// Like `park`, but waits at most `timeout`.
-    #[allow(dead_code)] // used by the current-thread scheduler's timed waits
-    pub(crate) fn park_timeout(&self, timeout: Duration) {
-        self.inner.park(Some(timeout));
-    }
-
     /// Services the driver without blocking (a busy worker's periodic I/O poll).
     pub(crate) fn poll_driver(&self) {
         if let Some(driver) = &self.inner.driver {
