@@ -9,3 +9,4 @@ pub mod timeout;
 // --- concurrency limit, rate limit (owner: wip-layers-b) ---
 pub mod limit;
 pub mod rate;
+pub use limit::{ConcurrencyLimit, ConcurrencyLimitLayer};
