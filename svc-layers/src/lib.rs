@@ -10,3 +10,4 @@ pub mod timeout;
 pub mod limit;
 pub mod rate;
 pub use limit::{ConcurrencyLimit, ConcurrencyLimitLayer};
+pub use rate::{Rate, RateLimit, RateLimitLayer};

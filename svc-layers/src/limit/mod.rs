@@ -30,7 +30,7 @@
 //!
 //! ```
 //! use svc_layers::limit::ConcurrencyLimitLayer;
-//! use svc_trait::{service_fn, Layer, ServiceExt};
+//! use svc_trait::{service_fn, Layer, Service, ServiceExt};
 //!
 //! # futures::executor::block_on(async {
 //! let layer = ConcurrencyLimitLayer::new(2);
