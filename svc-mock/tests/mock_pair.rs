@@ -130,7 +130,8 @@ fn injected_readiness_error_reaches_every_clone() {
 #[test]
 fn dropping_the_handle_closes_the_pair() {
     let (mut svc, mut handle) = svc_mock::pair::<u32, u32>();
-    let pending = block_on(async { svc.ready().await.unwrap().call(1) });
+    block_on(svc.ready()).unwrap();
+    let pending = svc.call(1);
     let _ = &mut handle;
     drop(handle);
     assert!(block_on(pending).unwrap_err().is_dropped());
@@ -159,7 +160,7 @@ fn next_request_ends_when_every_mock_is_dropped() {
 #[should_panic(expected = "called before poll_ready")]
 fn call_without_readiness_panics() {
     let (mut svc, _handle) = svc_mock::pair::<u32, u32>();
-    let _ = svc.call(1);
+    drop(svc.call(1));
 }
 
 #[test]
