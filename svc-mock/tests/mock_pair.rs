@@ -129,10 +129,9 @@ fn injected_readiness_error_reaches_every_clone() {
 
 #[test]
 fn dropping_the_handle_closes_the_pair() {
-    let (mut svc, mut handle) = svc_mock::pair::<u32, u32>();
+    let (mut svc, handle) = svc_mock::pair::<u32, u32>();
     block_on(svc.ready()).unwrap();
     let pending = svc.call(1);
-    let _ = &mut handle;
     drop(handle);
     assert!(block_on(pending).unwrap_err().is_dropped());
     let err = block_on(svc.ready()).unwrap_err();
