@@ -131,7 +131,7 @@ fn inner_pending_keeps_the_permit_until_inner_is_ready() {
 fn call_without_readiness_panics() {
     let (mock, _handle) = svc_mock::pair::<u32, u32>();
     let mut svc = ConcurrencyLimit::new(mock, 1);
-    let _ = svc.call(1);
+    drop(svc.call(1));
 }
 
 #[test]

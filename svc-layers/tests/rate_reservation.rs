@@ -104,7 +104,7 @@ fn inner_pending_keeps_the_token() {
 fn call_without_readiness_panics() {
     let (mock, _handle) = svc_mock::pair::<u32, u32>();
     let mut svc = RateLimit::new(mock, hourly(1));
-    let _ = svc.call(1);
+    drop(svc.call(1));
 }
 
 #[rt_sched::test(start_paused = true)]

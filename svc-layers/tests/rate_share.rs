@@ -54,7 +54,7 @@ fn clones_share_the_limiter_and_hold_no_token() {
     assert!(a.limiter().ptr_eq(b.limiter()));
     assert!(b.poll_ready(&mut cx).is_ready());
     assert_eq!(a.limiter().available(), 0);
-    let _ = (a.call(1), b.call(2));
+    drop((a.call(1), b.call(2)));
     assert_eq!(b.limiter().available(), 0);
 }
 

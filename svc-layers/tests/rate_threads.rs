@@ -71,7 +71,7 @@ fn racing_services_with_refunds_stay_exact() {
                     if t % 2 == 0 && i % 2 == 0 {
                         svc.disarm();
                     } else {
-                        let _ = svc.call(0);
+                        drop(svc.call(0));
                         mine += 1;
                     }
                 }

@@ -13,6 +13,10 @@
 //!   refund can never raise the bucket above `num` tokens);
 //! - the next token is due at `TAT - tau`.
 //!
+//! `now` is read after the TAT it is compared with (and again after a failed CAS): a
+//! TAT written by another taker at its own `now` must not be judged by an older reading,
+//! which would report a missing token although the bucket had one.
+//!
 //! TAT lives in one `AtomicU64` of nanoseconds since `base`, an [`Instant`] taken from
 //! the runtime's clock when the limiter is built, so a paused clock drives it. Every
 //! update is a compare-and-swap loop on that one word: two takers can never both
@@ -101,9 +105,12 @@ impl RateLimiter {
     /// caller may take it first).
     pub fn try_acquire(&self) -> Result<(), Instant> {
         let shared = &*self.shared;
-        let now = shared.nanos_since_base(Instant::now());
         let mut tat = shared.tat.load(Relaxed);
         loop {
+            // The clock is read after the TAT it is compared with: a TAT written by a
+            // taker at its `now` must not be judged by an earlier `now` of ours (that
+            // would report a token as missing; loom found it).
+            let now = shared.nanos_since_base(Instant::now());
             let due = tat.saturating_sub(shared.tolerance);
             if due > now {
                 return Err(shared.base + Duration::from_nanos(due));
@@ -132,8 +139,9 @@ impl RateLimiter {
     /// The number of tokens available right now (a snapshot), for metrics.
     pub fn available(&self) -> u64 {
         let shared = &*self.shared;
+        let tat = shared.tat.load(Relaxed);
         let now = shared.nanos_since_base(Instant::now());
-        let tat = shared.tat.load(Relaxed).max(now);
+        let tat = tat.max(now);
         // Full bucket: `tat == now`, `num * T` ahead of the point where nothing is left.
         let headroom = now
             .saturating_add(shared.tolerance.saturating_add(shared.interval))
