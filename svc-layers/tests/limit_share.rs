@@ -123,3 +123,11 @@ fn debug_shows_the_state() {
     let layer = format!("{:?}", ConcurrencyLimitLayer::shared(4));
     assert!(layer.contains("shared: true"), "{layer}");
 }
+
+#[test]
+fn types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<ConcurrencyLimit<Mock>>();
+    assert_send_sync::<svc_layers::limit::ResponseFuture<svc_mock::ResponseFuture<u32>>>();
+    assert_send_sync::<ConcurrencyLimitLayer>();
+}

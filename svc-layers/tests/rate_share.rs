@@ -111,3 +111,12 @@ async fn a_shared_layer_limits_different_services_together() {
     b.ready().await.unwrap().call(3).await.unwrap(); // waits for the next token
     assert!(Instant::now().duration_since(start) >= Duration::from_millis(500));
 }
+
+#[test]
+fn types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<RateLimit<svc_mock::Mock<u32, u32>>>();
+    assert_send_sync::<RateLimiter>();
+    assert_send_sync::<RateLimitLayer>();
+    assert_send_sync::<Rate>();
+}

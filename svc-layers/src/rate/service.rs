@@ -200,10 +200,9 @@ where
     ///
     /// When called without readiness (no token held).
     fn call(&mut self, req: Req) -> S::Future {
-        assert!(
-            std::mem::take(&mut self.token.held),
-            "`RateLimit::call` before `poll_ready` returned `Ready(Ok(()))`"
-        );
+        let held = std::mem::take(&mut self.token.held);
+        assert!(held, "`RateLimit::call` before `poll_ready` returned `Ready(Ok(()))`");
+        // The token is spent: it is not refunded later.
         self.inner.call(req)
     }
 
