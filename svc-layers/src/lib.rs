@@ -63,6 +63,33 @@
 //! - When `E: std::error::Error + Send + Sync + 'static`, std's `From` impl boxes the
 //!   whole typed error (`BoxError::from(err)`, or `?`).
 //!
+//! (A blanket `From<TimeoutError<E>> for BoxError` cannot be written: it would overlap
+//! std's impl for every `Error + Send + Sync` type.) To get tower's flat errors from a
+//! whole stack, map after each layer:
+//!
+//! ```
+//! use std::time::Duration;
+//! use svc_layers::load_shed::LoadShedError;
+//! use svc_layers::timeout::{Elapsed, TimeoutError};
+//! use svc_layers::ServiceBuilderExt;
+//! use svc_trait::{BoxError, ServiceBuilder, ServiceExt};
+//!
+//! # let rt = rt_sched::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+//! # rt.block_on(async {
+//! let svc = ServiceBuilder::new()
+//!     .map_err(LoadShedError::into_box_error)
+//!     .load_shed()
+//!     .map_err(TimeoutError::into_box_error)
+//!     .timeout(Duration::from_millis(100))
+//!     .service_fn(|()| async {
+//!         rt_core::time::sleep(Duration::from_secs(1)).await;
+//!         Ok::<_, BoxError>(())
+//!     });
+//! let err: BoxError = svc.oneshot(()).await.unwrap_err();
+//! assert!(err.is::<Elapsed>());
+//! # });
+//! ```
+//!
 //! # Readiness and `disarm`
 //!
 //! `svc-trait` fixes tower's reservation problem with [`Service::disarm`](svc_trait::Service::disarm):

@@ -125,11 +125,18 @@ async fn errors_source_and_box_paths() {
 
     let err = svc.ready().await.unwrap().call(1).await.unwrap_err();
     let boxed = BoxError::from(err);
-    assert!(boxed.downcast_ref::<LoadShedError<svc_mock::Error>>().unwrap().is_overloaded());
+    assert!(boxed
+        .downcast_ref::<LoadShedError<svc_mock::Error>>()
+        .unwrap()
+        .is_overloaded());
 
     handle.send_error("broken");
     let err = svc.ready().await.unwrap_err();
     assert_eq!(err.to_string(), "inner service failed");
     assert!(err.source().unwrap().is::<svc_mock::Error>());
-    assert!(err.into_box_error().downcast_ref::<svc_mock::Error>().unwrap().is_injected());
+    assert!(err
+        .into_box_error()
+        .downcast_ref::<svc_mock::Error>()
+        .unwrap()
+        .is_injected());
 }

@@ -118,7 +118,11 @@ async fn dropping_the_service_ends_the_background_task() {
 
 #[test]
 fn runtime_shutdown_cancels_a_waiting_caller() {
-    let rt = rt_sched::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let rt = rt_sched::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
     let (mock, handle) = svc_mock::pair::<u32, u32>();
     handle.allow(0);
     let mut svc = SpawnReady::new(mock);
@@ -176,7 +180,7 @@ async fn abandoned_readiness_never_starves() {
 #[should_panic(expected = "called before `poll_ready`")]
 async fn a_call_without_readiness_panics() {
     let (mock, _handle) = svc_mock::pair::<u32, u32>();
-    let _ = SpawnReady::new(mock).call(1);
+    drop(SpawnReady::new(mock).call(1));
 }
 
 #[test]

@@ -35,7 +35,11 @@ async fn a_response_after_the_deadline_elapses_at_the_deadline() {
     let start = Instant::now();
     let err = Timeout::new(sleepy(), SECOND).oneshot(1001).await.unwrap_err();
     assert!(err.is_elapsed());
-    assert_eq!(start.elapsed(), SECOND, "fails at the deadline, not when the inner would answer");
+    assert_eq!(
+        start.elapsed(),
+        SECOND,
+        "fails at the deadline, not when the inner would answer"
+    );
 }
 
 #[rt_sched::test(start_paused = true)]

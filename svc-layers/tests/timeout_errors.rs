@@ -66,14 +66,18 @@ async fn into_box_error_flattens() {
     assert!(boxed.is::<Elapsed>());
 
     let boxed: BoxError = failed().await.into_box_error();
-    let mock_err = boxed.downcast_ref::<svc_mock::Error>().expect("the inner error, unwrapped");
+    let mock_err = boxed
+        .downcast_ref::<svc_mock::Error>()
+        .expect("the inner error, unwrapped");
     assert!(mock_err.is_injected());
 }
 
 #[rt_sched::test(start_paused = true)]
 async fn box_error_from_keeps_the_typed_error() {
     let boxed = BoxError::from(elapsed().await);
-    let typed = boxed.downcast_ref::<TimeoutError<svc_mock::Error>>().expect("the whole error");
+    let typed = boxed
+        .downcast_ref::<TimeoutError<svc_mock::Error>>()
+        .expect("the whole error");
     assert!(typed.is_elapsed());
 
     // `?` into a `BoxError` works the same way.
@@ -81,7 +85,10 @@ async fn box_error_from_keeps_the_typed_error() {
         Err(failed().await)?
     }
     let boxed = question_mark().await.unwrap_err();
-    assert!(boxed.downcast_ref::<TimeoutError<svc_mock::Error>>().unwrap().is_inner());
+    assert!(boxed
+        .downcast_ref::<TimeoutError<svc_mock::Error>>()
+        .unwrap()
+        .is_inner());
 }
 
 #[rt_sched::test(start_paused = true)]

@@ -87,6 +87,8 @@ where
 
 impl<F> fmt::Debug for Override<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Override").field("default", &self.default).finish_non_exhaustive()
+        f.debug_struct("Override")
+            .field("default", &self.default)
+            .finish_non_exhaustive()
     }
 }

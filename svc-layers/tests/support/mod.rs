@@ -46,7 +46,9 @@ where
         "B is ready at once"
     );
     let response = b.call(7);
-    let (req, send) = handle.try_next_request().expect("B's request reached the inner service");
+    let (req, send) = handle
+        .try_next_request()
+        .expect("B's request reached the inner service");
     assert_eq!(req, 7);
     send.send_response(8);
     assert_eq!(response.await.expect("B's response"), 8);
