@@ -20,6 +20,12 @@ use super::{LoadShedError, ResponseFuture};
 /// hold a reservation). A `LoadShed` that is cloned starts not ready, like its inner
 /// clone.
 ///
+/// # Errors
+///
+/// [`LoadShedError`]: [`is_overloaded`](LoadShedError::is_overloaded) from the response
+/// future of a shed request; otherwise the inner service's error (from `poll_ready`,
+/// which is then terminal as usual, or from the response).
+///
 /// # Examples
 ///
 /// ```

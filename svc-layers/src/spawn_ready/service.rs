@@ -47,6 +47,13 @@ use super::SpawnReadyError;
 /// dropping a `SpawnReady` whose service is in the background ends the task and drops
 /// the service.
 ///
+/// # Errors
+///
+/// [`SpawnReadyError`]: the inner service's error, from `poll_ready` (at home or on the
+/// background task) or from the response; or
+/// [`is_cancelled`](SpawnReadyError::is_cancelled) from `poll_ready` when the background
+/// task was lost, and after any readiness failure on the background task.
+///
 /// # Panics
 ///
 /// `poll_ready` panics when the inner service is not ready and there is no current

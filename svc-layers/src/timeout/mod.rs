@@ -21,6 +21,8 @@
 //! The deadline runs on `rt_core::time`, so it follows a paused test clock. `call` only
 //! reads the clock; the response future polls the inner future **first** and registers a
 //! timer only when it has to wait, so a service that answers at once costs no timer.
+//! When the runtime shuts its timer down, pending timers fire: a request still waiting
+//! then fails as elapsed rather than hanging.
 //!
 //! # Errors
 //!

@@ -20,6 +20,12 @@ use super::{Override, ResponseFuture, TimeoutError, TimeoutPolicy};
 /// `poll_ready` and `disarm` forward to the inner service; a readiness error comes back
 /// as a [`TimeoutError`] whose [`inner`](TimeoutError::inner) is the inner error.
 ///
+/// # Errors
+///
+/// [`TimeoutError`]: [`is_elapsed`](TimeoutError::is_elapsed) from the response future
+/// when the deadline passes first; otherwise the inner service's error (from
+/// `poll_ready` or from the response), reachable with [`inner`](TimeoutError::inner).
+///
 /// # Panics
 ///
 /// The response future panics if it has to wait for its deadline outside an rt-sched
