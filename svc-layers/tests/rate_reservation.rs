@@ -2,12 +2,14 @@
 //! ready service refunds the token, so abandoned readiness wastes no rate; inner errors
 //! pass through typed.
 
+mod support;
+
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures::task::noop_waker;
 use rt_core::time::Instant;
-use svc_layers::rate::{Rate, RateLimit};
+use svc_layers::rate::{Rate, RateLimit, RateLimiter};
 use svc_trait::{Service, ServiceExt};
 
 fn poll_ready<S: Service<R>, R>(svc: &mut S) -> Poll<Result<(), S::Error>> {
@@ -139,4 +141,15 @@ async fn disarm_while_waiting_refunds_nothing() {
     assert_eq!(a.limiter().available(), 0);
     a.disarm(); // the one real token
     assert_eq!(a.limiter().available(), 1);
+}
+
+#[rt_sched::test(start_paused = true)]
+async fn the_shared_abandoned_readiness_check_passes() {
+    // A and B on one rate of one request an hour: without refunds, A's second round would
+    // wait an hour and B would not be ready at once.
+    let start = Instant::now();
+    let limiter = RateLimiter::new(hourly(1));
+    support::abandoned_readiness_never_starves(|mock| RateLimit::with_limiter(mock, limiter.clone())).await;
+    assert_eq!(Instant::now(), start);
+    assert_eq!(limiter.available(), 0, "B's call spent the token");
 }
