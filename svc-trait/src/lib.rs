@@ -9,9 +9,10 @@
 //! layers, the first added outermost; [`ServiceExt`] adds readiness helpers and
 //! combinators; [`BoxService`] and friends erase the type of a stack.
 //!
-//! Like `tower-service`, this crate has no dependencies and no unsafe code. Without pin
-//! projection, combinators that must poll an inner future in place (`map_response`,
-//! `map_err`, `then`, `and_then`, `oneshot`, `Either`) box it.
+//! No unsafe code. One required dependency, `pin-project-lite` (a declarative macro, no
+//! runtime code), so that combinator futures (`map_response`, `map_err`, `then`,
+//! `and_then`, `oneshot`, `Either`) poll the inner future in place: boxing it cost one
+//! allocation per request per combinator.
 //!
 //! # Example
 //!
@@ -51,7 +52,7 @@ mod service_fn;
 
 pub use boxed::{BoxCloneService, BoxCloneSyncService, BoxError, BoxFuture, BoxService, SyncBoxService};
 pub use builder::ServiceBuilder;
-pub use either::Either;
+pub use either::{Either, EitherFuture};
 pub use ext::{
     AndThen, AndThenFuture, AndThenLayer, MapErr, MapErrFuture, MapErrLayer, MapRequest, MapRequestLayer, MapResponse,
     MapResponseFuture, MapResponseLayer, Oneshot, Ready, ReadyOneshot, Reserve, Reserved, ServiceExt, Then, ThenFuture,
