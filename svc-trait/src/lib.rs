@@ -12,7 +12,8 @@
 //! No unsafe code. One required dependency, `pin-project-lite` (a declarative macro, no
 //! runtime code), so that combinator futures (`map_response`, `map_err`, `then`,
 //! `and_then`, `oneshot`, `Either`) poll the inner future in place: boxing it cost one
-//! allocation per request per combinator.
+//! allocation per request per combinator. Optional: `futures-core` (feature `stream`, on by
+//! default) for `ServiceExt::call_all`.
 //!
 //! # Example
 //!
@@ -58,6 +59,8 @@ pub use ext::{
     MapResponseFuture, MapResponseLayer, Oneshot, Ready, ReadyOneshot, Reserve, Reserved, ServiceExt, Then, ThenFuture,
     ThenLayer,
 };
+#[cfg(feature = "stream")]
+pub use ext::{CallAll, CallAllUnordered};
 pub use layer::{layer_fn, Identity, Layer, LayerFn, Stack};
 pub use service::Service;
 pub use service_fn::{service_fn, ServiceFn};
