@@ -69,6 +69,27 @@ impl<L> ServiceBuilder<L> {
         self.layer(layer)
     }
 
+    /// Adds the tower layer `layer` (a `tower_layer::Layer`), through
+    /// [`FromTowerLayer`](crate::compat::FromTowerLayer) (feature `tower`).
+    ///
+    /// `disarm` from the layers above stops there: see the [`compat`](crate::compat)
+    /// module docs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_trait::{ServiceBuilder, ServiceExt};
+    ///
+    /// let svc = ServiceBuilder::new()
+    ///     .tower_layer(tower::limit::ConcurrencyLimitLayer::new(1))
+    ///     .service_fn(|x: u8| async move { Ok::<_, ()>(x) });
+    /// assert_eq!(futures::executor::block_on(svc.oneshot(3)), Ok(3));
+    /// ```
+    #[cfg(feature = "tower")]
+    pub fn tower_layer<T>(self, layer: T) -> ServiceBuilder<Stack<crate::compat::FromTowerLayer<T>, L>> {
+        self.layer(crate::compat::FromTowerLayer::new(layer))
+    }
+
     /// Adds a [`MapRequestLayer`] mapping requests with `f`.
     pub fn map_request<F>(self, f: F) -> ServiceBuilder<Stack<MapRequestLayer<F>, L>> {
         self.layer(MapRequestLayer::new(f))

@@ -13,7 +13,8 @@
 //! runtime code), so that combinator futures (`map_response`, `map_err`, `then`,
 //! `and_then`, `oneshot`, `Either`) poll the inner future in place: boxing it cost one
 //! allocation per request per combinator. Optional: `futures-core` (feature `stream`, on by
-//! default) for `ServiceExt::call_all`.
+//! default) for `ServiceExt::call_all`, and `tower-service` + `tower-layer` (feature
+//! `tower`) for `compat`, adapters to and from tower's `Service` and `Layer`.
 //!
 //! # Example
 //!
@@ -45,6 +46,8 @@
 
 mod boxed;
 mod builder;
+#[cfg(feature = "tower")]
+pub mod compat;
 mod either;
 mod ext;
 mod layer;

@@ -237,6 +237,28 @@ pub trait ServiceExt<Req>: Service<Req> {
         AndThen::new(self, f)
     }
 
+    /// Wraps the service in [`IntoTower`](crate::compat::IntoTower), a
+    /// `tower_service::Service` (feature `tower`).
+    ///
+    /// Tower callers cannot [`disarm`](Service::disarm); see the
+    /// [`compat`](crate::compat) module docs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_trait::{service_fn, ServiceExt};
+    ///
+    /// let svc = service_fn(|x: u8| async move { Ok::<_, ()>(x + 1) }).into_tower();
+    /// assert_eq!(futures::executor::block_on(tower::ServiceExt::oneshot(svc, 1)), Ok(2));
+    /// ```
+    #[cfg(feature = "tower")]
+    fn into_tower(self) -> crate::compat::IntoTower<Self>
+    where
+        Self: Sized,
+    {
+        crate::compat::IntoTower::new(self)
+    }
+
     /// Boxes the service into a [`BoxService`].
     fn boxed(self) -> BoxService<Req, Self::Response, Self::Error>
     where
