@@ -2,38 +2,19 @@
 //! [`CallAllUnordered`](super::CallAllUnordered): the buffered request, the service and
 //! the in-flight queue. See the parent module for the protocol.
 
-use std::collections::VecDeque;
 use std::fmt;
-use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
+use super::in_flight::InFlight;
+pub(crate) use super::in_flight::Order;
 use crate::Service;
 
 /// Requests sent by one poll before the task yields to its executor, so that an endless,
 /// always-ready request stream cannot monopolise a thread.
 const SEND_BUDGET: usize = 32;
-
-/// The order in which responses are yielded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Order {
-    /// In the order of the requests.
-    Requests,
-    /// As soon as they complete.
-    Completion,
-}
-
-/// One request in flight: its response future, or its response once finished.
-enum Slot<F, T> {
-    Pending(Pin<Box<F>>),
-    Done(T),
-}
-
-/// The in-flight slot of a request to `S`.
-type SlotOf<S, Req> =
-    Slot<<S as Service<Req>>::Future, Result<<S as Service<Req>>::Response, <S as Service<Req>>::Error>>;
 
 /// Everything but the request stream (which is pinned by the owner).
 pub(crate) struct Calls<S, Req>
@@ -43,7 +24,7 @@ where
     service: S,
     /// The next request, taken from the stream before readiness is polled.
     next: Option<Req>,
-    in_flight: VecDeque<SlotOf<S, Req>>,
+    in_flight: InFlight<S::Future>,
     requests_done: bool,
     /// Readiness failed: nothing more is sent.
     failed: bool,
@@ -54,11 +35,11 @@ where
 }
 
 impl<S: Service<Req>, Req> Calls<S, Req> {
-    pub(crate) fn new(service: S) -> Self {
+    pub(crate) fn new(service: S, order: Order) -> Self {
         Calls {
             service,
             next: None,
-            in_flight: VecDeque::new(),
+            in_flight: InFlight::new(order),
             requests_done: false,
             failed: false,
             error: None,
@@ -70,6 +51,14 @@ impl<S: Service<Req>, Req> Calls<S, Req> {
     /// request at hand and used at once.
     pub(crate) fn into_service(self) -> S {
         self.service
+    }
+
+    /// Switches to yielding responses in completion order.
+    pub(crate) fn into_unordered(self) -> Self {
+        Calls {
+            in_flight: self.in_flight.into_unordered(),
+            ..self
+        }
     }
 
     pub(crate) fn service(&self) -> &S {
@@ -93,7 +82,6 @@ impl<S: Service<Req>, Req> Calls<S, Req> {
         &mut self,
         mut requests: Pin<&mut St>,
         cx: &mut Context<'_>,
-        order: Order,
     ) -> Poll<Option<Result<S::Response, S::Error>>>
     where
         St: Stream<Item = Req>,
@@ -101,13 +89,11 @@ impl<S: Service<Req>, Req> Calls<S, Req> {
         if self.ended {
             return Poll::Ready(None);
         }
-        // Progress: poll every in-flight future once.
-        for slot in self.in_flight.iter_mut() {
-            poll_slot(slot, cx);
-        }
+        // Progress: poll the in-flight futures woken since the last poll.
+        self.in_flight.poll_woken(cx);
         for _ in 0..SEND_BUDGET {
             // Yield a response whose turn has come, else send one more request.
-            if let Some(out) = self.take_ready(order) {
+            if let Some(out) = self.in_flight.take_ready() {
                 return Poll::Ready(Some(out));
             }
             if !self.poll_send(requests.as_mut(), cx) {
@@ -117,21 +103,6 @@ impl<S: Service<Req>, Req> Calls<S, Req> {
         // Budget spent: let other tasks run, and come back at once.
         cx.waker().wake_by_ref();
         Poll::Pending
-    }
-
-    /// Removes and returns a finished response whose turn has come.
-    fn take_ready(&mut self, order: Order) -> Option<Result<S::Response, S::Error>> {
-        let index = match order {
-            Order::Requests => 0,
-            Order::Completion => self.in_flight.iter().position(|slot| matches!(slot, Slot::Done(_)))?,
-        };
-        match self.in_flight.get(index)? {
-            Slot::Done(_) => match self.in_flight.remove(index) {
-                Some(Slot::Done(out)) => Some(out),
-                _ => unreachable!("the slot was just seen finished"),
-            },
-            Slot::Pending(_) => None,
-        }
     }
 
     /// Sends one request if one is available and the service is ready; returns whether it
@@ -159,10 +130,7 @@ impl<S: Service<Req>, Req> Calls<S, Req> {
         match self.service.poll_ready(cx) {
             Poll::Ready(Ok(())) => {
                 let req = self.next.take().expect("a request is buffered");
-                let mut slot = Slot::Pending(Box::pin(self.service.call(req)));
-                // Poll it once now so that it registers its waker.
-                poll_slot(&mut slot, cx);
-                self.in_flight.push_back(slot);
+                self.in_flight.push(self.service.call(req));
                 true
             }
             Poll::Ready(Err(e)) => {
@@ -188,14 +156,6 @@ impl<S: Service<Req>, Req> Calls<S, Req> {
                 self.ended = true;
                 Poll::Ready(None)
             }
-        }
-    }
-}
-
-fn poll_slot<F: Future>(slot: &mut Slot<F, F::Output>, cx: &mut Context<'_>) {
-    if let Slot::Pending(fut) = slot {
-        if let Poll::Ready(out) = fut.as_mut().poll(cx) {
-            *slot = Slot::Done(out);
         }
     }
 }
@@ -241,20 +201,14 @@ mod tests {
         let wakes = Arc::new(CountWakes::default());
         let waker = futures::task::waker(wakes.clone());
         let mut cx = Context::from_waker(&waker);
-        let mut calls = Calls::new(service_fn(|_: u32| std::future::pending::<Result<(), ()>>()));
+        let svc = service_fn(|_: u32| std::future::pending::<Result<(), ()>>());
+        let mut calls = Calls::new(svc, Order::Requests);
         let mut requests = pin!(futures::stream::iter(0..));
-        assert!(calls
-            .poll_next(requests.as_mut(), &mut cx, Order::Requests)
-            .is_pending());
+        assert!(calls.poll_next(requests.as_mut(), &mut cx).is_pending());
         assert_eq!(calls.in_flight(), SEND_BUDGET);
-        assert_eq!(
-            wakes.0.load(Ordering::SeqCst),
-            1,
-            "a spent budget must reschedule the task"
-        );
-        assert!(calls
-            .poll_next(requests.as_mut(), &mut cx, Order::Completion)
-            .is_pending());
+        let woken = wakes.0.load(Ordering::SeqCst);
+        assert_eq!(woken, 1, "a spent budget must reschedule the task");
+        assert!(calls.poll_next(requests.as_mut(), &mut cx).is_pending());
         assert_eq!(calls.in_flight(), 2 * SEND_BUDGET);
     }
 
@@ -269,17 +223,18 @@ mod tests {
             }
             Ok::<_, ()>(x)
         });
-        let mut calls = Calls::new(svc);
+        let mut calls = Calls::new(svc, Order::Requests);
         let mut requests = pin!(futures::stream::iter([0, 1]));
+        assert_eq!(calls.poll_next(requests.as_mut(), &mut cx), Poll::Pending);
         assert_eq!(
-            calls.poll_next(requests.as_mut(), &mut cx, Order::Requests),
-            Poll::Pending
+            calls.poll_next(requests.as_mut(), &mut cx),
+            Poll::Pending,
+            "1 waits for 0"
         );
         assert_eq!(calls.in_flight(), 2);
-        assert_eq!(
-            calls.poll_next(requests.as_mut(), &mut cx, Order::Completion),
-            Poll::Ready(Some(Ok(1)))
-        );
+        let mut calls = calls.into_unordered();
+        let out = calls.poll_next(requests.as_mut(), &mut cx);
+        assert_eq!(out, Poll::Ready(Some(Ok(1))));
         assert_eq!(calls.in_flight(), 1);
     }
 }

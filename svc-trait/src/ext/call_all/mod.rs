@@ -5,10 +5,10 @@
 //!
 //! Each poll of the response stream does, in order:
 //!
-//! 1. **Progress.** Every in-flight response future is polled once. They all register the
-//!    waker of the response stream, so a wake-up from any of them polls all of them again:
-//!    the cost of a wake-up is linear in the number of requests in flight (there are no
-//!    per-request wakers).
+//! 1. **Progress.** The in-flight response futures woken since the last poll are polled.
+//!    Each has a waker of its own, which records it and wakes the task polling the
+//!    stream, so the cost of a poll follows the wake-ups, not the number of requests in
+//!    flight (one `Arc` waker and one boxed future per request).
 //! 2. **Yield.** If a response may be yielded (the oldest one for [`CallAll`], any
 //!    finished one for [`CallAllUnordered`]), it is.
 //! 3. **Send.** Otherwise one more request is sent: the next request is taken from the
@@ -26,6 +26,7 @@
 //! every response has been yielded.
 
 mod core;
+mod in_flight;
 mod ordered;
 mod unordered;
 

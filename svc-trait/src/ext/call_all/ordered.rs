@@ -65,7 +65,7 @@ where
     pub fn new(service: S, requests: St) -> Self {
         CallAll {
             requests,
-            calls: Calls::new(service),
+            calls: Calls::new(service, Order::Requests),
         }
     }
 
@@ -85,7 +85,7 @@ where
     /// assert_eq!(responses, [Ok(1), Ok(2)]);
     /// ```
     pub fn unordered(self) -> CallAllUnordered<S, St> {
-        CallAllUnordered::from_parts(self.requests, self.calls)
+        CallAllUnordered::from_parts(self.requests, self.calls.into_unordered())
     }
 
     /// Returns the service, dropping the request stream, the buffered request and the
@@ -124,7 +124,7 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.project();
-        this.calls.poll_next(this.requests, cx, Order::Requests)
+        this.calls.poll_next(this.requests, cx)
     }
 }
 

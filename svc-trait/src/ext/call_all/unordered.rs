@@ -59,7 +59,7 @@ where
     /// Returns a stream calling `service` with each request of `requests`, yielding the
     /// results as they finish.
     pub fn new(service: S, requests: St) -> Self {
-        Self::from_parts(requests, Calls::new(service))
+        Self::from_parts(requests, Calls::new(service, Order::Completion))
     }
 
     pub(super) fn from_parts(requests: St, calls: Calls<S, St::Item>) -> Self {
@@ -102,7 +102,7 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.project();
-        this.calls.poll_next(this.requests, cx, Order::Completion)
+        this.calls.poll_next(this.requests, cx)
     }
 }
 
