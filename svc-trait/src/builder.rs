@@ -198,7 +198,7 @@ impl<L> ServiceBuilder<L> {
         self.layer.layer(service)
     }
 
-    /// Wraps [`service_fn(f)`](service_fn) in the layers.
+    /// Wraps [`service_fn(f)`](fn@service_fn) in the layers.
     pub fn service_fn<F>(self, f: F) -> L::Service
     where
         L: Layer<ServiceFn<F>>,
