@@ -7,11 +7,6 @@ use crate::{
     MapRequestLayer, MapResponseLayer, Service, ServiceFn, Stack, ThenLayer,
 };
 
-/// The response type of the service `L` builds around `S`.
-type SvcResponse<L, S, R> = <<L as Layer<S>>::Service as Service<R>>::Response;
-/// The error type of the service `L` builds around `S`.
-type SvcError<L, S, R> = <<L as Layer<S>>::Service as Service<R>>::Error;
-
 /// Stacks layers around a service. **The first layer added is the outermost**: it sees
 /// requests first and responses last.
 ///
@@ -74,6 +69,27 @@ impl<L> ServiceBuilder<L> {
         self.layer(layer)
     }
 
+    /// Adds the tower layer `layer` (a `tower_layer::Layer`), through
+    /// [`FromTowerLayer`](crate::compat::FromTowerLayer) (feature `tower`).
+    ///
+    /// `disarm` from the layers above stops there: see the [`compat`](crate::compat)
+    /// module docs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_trait::{ServiceBuilder, ServiceExt};
+    ///
+    /// let svc = ServiceBuilder::new()
+    ///     .tower_layer(tower::limit::ConcurrencyLimitLayer::new(1))
+    ///     .service_fn(|x: u8| async move { Ok::<_, ()>(x) });
+    /// assert_eq!(futures::executor::block_on(svc.oneshot(3)), Ok(3));
+    /// ```
+    #[cfg(feature = "tower")]
+    pub fn tower_layer<T>(self, layer: T) -> ServiceBuilder<Stack<crate::compat::FromTowerLayer<T>, L>> {
+        self.layer(crate::compat::FromTowerLayer::new(layer))
+    }
+
     /// Adds a [`MapRequestLayer`] mapping requests with `f`.
     pub fn map_request<F>(self, f: F) -> ServiceBuilder<Stack<MapRequestLayer<F>, L>> {
         self.layer(MapRequestLayer::new(f))
@@ -99,7 +115,10 @@ impl<L> ServiceBuilder<L> {
         self.layer(AndThenLayer::new(f))
     }
 
-    /// Boxes the service built so far into a [`BoxService`].
+    /// Adds a layer boxing the service below it (the layers added after this one, around
+    /// the service) into a [`BoxService`]; the error type is kept as it is.
+    ///
+    /// Unlike tower's, it may be called anywhere in the chain, not only first.
     ///
     /// # Examples
     ///
@@ -113,26 +132,38 @@ impl<L> ServiceBuilder<L> {
     /// assert_eq!(futures::executor::block_on(svc.oneshot(1)), Ok(2));
     /// ```
     #[allow(clippy::type_complexity)]
-    pub fn boxed<S, R>(
-        self,
-    ) -> ServiceBuilder<Stack<LayerFn<fn(L::Service) -> BoxService<R, SvcResponse<L, S, R>, SvcError<L, S, R>>>, L>>
+    pub fn boxed<S, R>(self) -> ServiceBuilder<Stack<LayerFn<fn(S) -> BoxService<R, S::Response, S::Error>>, L>>
     where
-        L: Layer<S>,
-        L::Service: Service<R> + Send + 'static,
-        <L::Service as Service<R>>::Future: Send + 'static,
+        S: Service<R> + Send + 'static,
+        S::Future: Send + 'static,
     {
         self.layer(BoxService::layer())
     }
 
-    /// Boxes the service built so far into a clonable [`BoxCloneService`].
+    /// Adds a layer boxing the service below it into a clonable [`BoxCloneService`]; the
+    /// error type is kept as it is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_trait::{BoxCloneService, ServiceBuilder, ServiceExt};
+    ///
+    /// let svc = ServiceBuilder::new()
+    ///     .map_request(|x: u8| x * 2)
+    ///     .boxed_clone() // boxes what is below: map_response around the service_fn
+    ///     .map_response(|x: u8| x + 1)
+    ///     .service_fn(|x: u8| async move { Ok::<_, ()>(x) });
+    /// assert_eq!(futures::executor::block_on(svc.clone().oneshot(3)), Ok(7));
+    /// let boxed: BoxCloneService<u8, u8, ()> = svc.into_inner(); // below the map_request
+    /// assert_eq!(futures::executor::block_on(boxed.oneshot(3)), Ok(4));
+    /// ```
     #[allow(clippy::type_complexity)]
     pub fn boxed_clone<S, R>(
         self,
-    ) -> ServiceBuilder<Stack<LayerFn<fn(L::Service) -> BoxCloneService<R, SvcResponse<L, S, R>, SvcError<L, S, R>>>, L>>
+    ) -> ServiceBuilder<Stack<LayerFn<fn(S) -> BoxCloneService<R, S::Response, S::Error>>, L>>
     where
-        L: Layer<S>,
-        L::Service: Service<R> + Clone + Send + 'static,
-        <L::Service as Service<R>>::Future: Send + 'static,
+        S: Service<R> + Clone + Send + 'static,
+        S::Future: Send + 'static,
     {
         self.layer(BoxCloneService::layer())
     }
@@ -167,7 +198,7 @@ impl<L> ServiceBuilder<L> {
         self.layer.layer(service)
     }
 
-    /// Wraps [`service_fn(f)`](service_fn) in the layers.
+    /// Wraps [`service_fn(f)`](fn@service_fn) in the layers.
     pub fn service_fn<F>(self, f: F) -> L::Service
     where
         L: Layer<ServiceFn<F>>,

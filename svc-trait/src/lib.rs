@@ -9,9 +9,12 @@
 //! layers, the first added outermost; [`ServiceExt`] adds readiness helpers and
 //! combinators; [`BoxService`] and friends erase the type of a stack.
 //!
-//! Like `tower-service`, this crate has no dependencies and no unsafe code. Without pin
-//! projection, combinators that must poll an inner future in place (`map_response`,
-//! `map_err`, `then`, `and_then`, `oneshot`, `Either`) box it.
+//! No unsafe code. One required dependency, `pin-project-lite` (a declarative macro, no
+//! runtime code), so that combinator futures (`map_response`, `map_err`, `then`,
+//! `and_then`, `oneshot`, `Either`) poll the inner future in place: boxing it cost one
+//! allocation per request per combinator. Optional: `futures-core` (feature `stream`, on by
+//! default) for `ServiceExt::call_all`, and `tower-service` + `tower-layer` (feature
+//! `tower`) for `compat`, adapters to and from tower's `Service` and `Layer`.
 //!
 //! # Example
 //!
@@ -43,6 +46,8 @@
 
 mod boxed;
 mod builder;
+#[cfg(feature = "tower")]
+pub mod compat;
 mod either;
 mod ext;
 mod layer;
@@ -51,12 +56,14 @@ mod service_fn;
 
 pub use boxed::{BoxCloneService, BoxCloneSyncService, BoxError, BoxFuture, BoxService, SyncBoxService};
 pub use builder::ServiceBuilder;
-pub use either::Either;
+pub use either::{Either, EitherFuture};
 pub use ext::{
     AndThen, AndThenFuture, AndThenLayer, MapErr, MapErrFuture, MapErrLayer, MapRequest, MapRequestLayer, MapResponse,
     MapResponseFuture, MapResponseLayer, Oneshot, Ready, ReadyOneshot, Reserve, Reserved, ServiceExt, Then, ThenFuture,
     ThenLayer,
 };
+#[cfg(feature = "stream")]
+pub use ext::{CallAll, CallAllUnordered};
 pub use layer::{layer_fn, Identity, Layer, LayerFn, Stack};
 pub use service::Service;
 pub use service_fn::{service_fn, ServiceFn};

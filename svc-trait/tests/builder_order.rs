@@ -119,3 +119,14 @@ fn disarm_reaches_the_service_through_every_builder_layer() {
     assert_eq!(counts.held.get(), 0);
     assert_eq!(counts.disarms.get(), 1);
 }
+
+#[test]
+fn boxed_in_the_middle_boxes_what_is_below() {
+    let svc = ServiceBuilder::new()
+        .map_request(push("outer"))
+        .boxed()
+        .map_request(push("inner"))
+        .service(echo());
+    let boxed: BoxService<String, String, &str> = svc.into_inner();
+    assert_eq!(block_on(boxed.oneshot(String::new())), Ok(">inner".to_string()));
+}

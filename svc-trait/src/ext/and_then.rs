@@ -5,6 +5,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use pin_project_lite::pin_project;
+
 use super::then::Chain;
 use crate::{Layer, Service};
 
@@ -50,9 +52,8 @@ where
     }
 
     fn call(&mut self, req: Req) -> Self::Future {
-        let first = Box::pin(self.inner.call(req));
         AndThenFuture {
-            chain: Chain::First(first, Some(self.f.clone())),
+            chain: Chain::first(self.inner.call(req), self.f.clone()),
         }
     }
 
@@ -70,13 +71,15 @@ impl<S: fmt::Debug, F> fmt::Debug for AndThen<S, F> {
     }
 }
 
-/// Response future of [`AndThen`]. Both steps are boxed (no unsafe, no pin projection).
-#[must_use = "futures do nothing unless polled"]
-pub struct AndThenFuture<F1, F2, N> {
-    chain: Chain<F1, F2, N>,
+pin_project! {
+    /// Response future of [`AndThen`]: the inner future, then (on success) the future of
+    /// `f`, each polled in place (no allocation).
+    #[must_use = "futures do nothing unless polled"]
+    pub struct AndThenFuture<F1, F2, N> {
+        #[pin]
+        chain: Chain<F1, F2, N>,
+    }
 }
-
-impl<F1, F2, N> Unpin for AndThenFuture<F1, F2, N> {}
 
 impl<F1, F2, N, T, R, E> Future for AndThenFuture<F1, F2, N>
 where
@@ -86,8 +89,8 @@ where
 {
     type Output = Result<R, E>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.chain.poll_chain(cx, |out, f| match out {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.project().chain.poll_chain(cx, |out, f| match out {
             Ok(response) => Ok(f(response)),
             Err(e) => Err(Err(e)),
         })

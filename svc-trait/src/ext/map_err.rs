@@ -5,6 +5,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use pin_project_lite::pin_project;
+
 use crate::{Layer, Service};
 
 /// Service returned by [`ServiceExt::map_err`](crate::ServiceExt::map_err).
@@ -46,7 +48,7 @@ where
 
     fn call(&mut self, req: Req) -> Self::Future {
         MapErrFuture {
-            fut: Box::pin(self.inner.call(req)),
+            fut: self.inner.call(req),
             f: Some(self.f.clone()),
         }
     }
@@ -65,17 +67,16 @@ impl<S: fmt::Debug, F> fmt::Debug for MapErr<S, F> {
     }
 }
 
-/// Response future of [`MapErr`].
-///
-/// The inner future is boxed: the crate has no unsafe code and no pin-projection
-/// dependency.
-#[must_use = "futures do nothing unless polled"]
-pub struct MapErrFuture<Fut, F> {
-    fut: Pin<Box<Fut>>,
-    f: Option<F>,
+pin_project! {
+    /// Response future of [`MapErr`]: polls the inner future in place (no allocation) and
+    /// maps its error.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct MapErrFuture<Fut, F> {
+        #[pin]
+        fut: Fut,
+        f: Option<F>,
+    }
 }
-
-impl<Fut, F> Unpin for MapErrFuture<Fut, F> {}
 
 impl<Fut, F, T, E, E2> Future for MapErrFuture<Fut, F>
 where
@@ -84,9 +85,10 @@ where
 {
     type Output = Result<T, E2>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let out = std::task::ready!(self.fut.as_mut().poll(cx));
-        let f = self.f.take().expect("`MapErrFuture` polled after completion");
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let out = std::task::ready!(this.fut.poll(cx));
+        let f = this.f.take().expect("`MapErrFuture` polled after completion");
         Poll::Ready(out.map_err(f))
     }
 }

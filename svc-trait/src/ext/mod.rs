@@ -1,6 +1,8 @@
 //! [`ServiceExt`]: readiness helpers and combinators for every [`Service`].
 
 mod and_then;
+#[cfg(feature = "stream")]
+mod call_all;
 mod map_err;
 mod map_request;
 mod map_response;
@@ -10,6 +12,8 @@ mod reserve;
 mod then;
 
 pub use and_then::{AndThen, AndThenFuture, AndThenLayer};
+#[cfg(feature = "stream")]
+pub use call_all::{CallAll, CallAllUnordered};
 pub use map_err::{MapErr, MapErrFuture, MapErrLayer};
 pub use map_request::{MapRequest, MapRequestLayer};
 pub use map_response::{MapResponse, MapResponseFuture, MapResponseLayer};
@@ -101,6 +105,40 @@ pub trait ServiceExt<Req>: Service<Req> {
     /// ```
     fn reserve(&mut self) -> Reserve<'_, Self, Req> {
         Reserve::new(self)
+    }
+
+    /// Calls the service with each request of the stream `requests`, and returns the stream
+    /// of results in the order of the requests (feature `stream`).
+    ///
+    /// Several requests may be in flight at once, as the service's readiness allows;
+    /// [`CallAll::unordered`] yields results as they finish instead. The next request is
+    /// taken from `requests` before the service is polled for readiness, so the stream never
+    /// holds readiness while waiting for a request, and buffers at most one request while
+    /// the service is not ready.
+    ///
+    /// # Errors
+    ///
+    /// Errors of response futures are yielded in place and the stream goes on; an error
+    /// from `poll_ready` ends it (see [`CallAll`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures::StreamExt;
+    /// use svc_trait::{service_fn, ServiceExt};
+    ///
+    /// let svc = service_fn(|x: i32| async move { if x < 0 { Err(x) } else { Ok(x) } });
+    /// let results = svc.call_all(futures::stream::iter([1, -2, 3]));
+    /// let results: Vec<_> = futures::executor::block_on(results.collect());
+    /// assert_eq!(results, [Ok(1), Err(-2), Ok(3)]);
+    /// ```
+    #[cfg(feature = "stream")]
+    fn call_all<St>(self, requests: St) -> CallAll<Self, St>
+    where
+        Self: Sized,
+        St: futures_core::Stream<Item = Req>,
+    {
+        CallAll::new(self, requests)
     }
 
     /// Maps each request with `f` before the inner service sees it.
@@ -197,6 +235,28 @@ pub trait ServiceExt<Req>: Service<Req> {
         Fut: std::future::Future<Output = Result<R, Self::Error>>,
     {
         AndThen::new(self, f)
+    }
+
+    /// Wraps the service in [`IntoTower`](crate::compat::IntoTower), a
+    /// `tower_service::Service` (feature `tower`).
+    ///
+    /// Tower callers cannot [`disarm`](Service::disarm); see the
+    /// [`compat`](crate::compat) module docs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_trait::{service_fn, ServiceExt};
+    ///
+    /// let svc = service_fn(|x: u8| async move { Ok::<_, ()>(x + 1) }).into_tower();
+    /// assert_eq!(futures::executor::block_on(tower::ServiceExt::oneshot(svc, 1)), Ok(2));
+    /// ```
+    #[cfg(feature = "tower")]
+    fn into_tower(self) -> crate::compat::IntoTower<Self>
+    where
+        Self: Sized,
+    {
+        crate::compat::IntoTower::new(self)
     }
 
     /// Boxes the service into a [`BoxService`].

@@ -5,59 +5,75 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use pin_project_lite::pin_project;
+
 use crate::Service;
 
-enum State<S: Service<Req>, Req> {
-    NotReady(S, Option<Req>),
-    Called(Pin<Box<S::Future>>),
-    Done,
+pin_project! {
+    #[project = StateProj]
+    enum State<S, Req>
+    where
+        S: Service<Req>,
+    {
+        NotReady { svc: S, req: Option<Req> },
+        Called { #[pin] fut: S::Future },
+        Done,
+    }
 }
 
-/// Future returned by [`ServiceExt::oneshot`](crate::ServiceExt::oneshot): drives the
-/// service to readiness, calls it with the request and resolves to the response.
-///
-/// The response future is boxed, because this crate has no unsafe code and no
-/// pin-projection dependency.
-#[must_use = "futures do nothing unless polled"]
-pub struct Oneshot<S: Service<Req>, Req> {
-    state: State<S, Req>,
+pin_project! {
+    /// Future returned by [`ServiceExt::oneshot`](crate::ServiceExt::oneshot): drives the
+    /// service to readiness, calls it with the request and resolves to the response.
+    ///
+    /// The service is dropped once called; the response future is polled in place (no
+    /// allocation). It calls in the same poll that sees `Ready(Ok)`, so it never holds
+    /// readiness it might abandon.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Oneshot<S, Req>
+    where
+        S: Service<Req>,
+    {
+        #[pin]
+        state: State<S, Req>,
+    }
 }
 
 impl<S: Service<Req>, Req> Oneshot<S, Req> {
     pub(crate) fn new(service: S, req: Req) -> Self {
         Oneshot {
-            state: State::NotReady(service, Some(req)),
+            state: State::NotReady {
+                svc: service,
+                req: Some(req),
+            },
         }
     }
 }
 
-// Neither the service nor the request is ever pinned; the response future is boxed.
-impl<S: Service<Req>, Req> Unpin for Oneshot<S, Req> {}
-
 impl<S: Service<Req>, Req> Future for Oneshot<S, Req> {
     type Output = Result<S::Response, S::Error>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut state = self.project().state;
         loop {
-            match &mut self.state {
-                State::NotReady(svc, req) => match svc.poll_ready(cx) {
+            match state.as_mut().project() {
+                StateProj::NotReady { svc, req } => match svc.poll_ready(cx) {
                     Poll::Ready(Ok(())) => {
                         let req = req.take().expect("request taken once");
-                        let fut = Box::pin(svc.call(req));
-                        self.state = State::Called(fut);
+                        let fut = svc.call(req);
+                        state.set(State::Called { fut });
                     }
                     Poll::Ready(Err(e)) => {
-                        self.state = State::Done;
+                        state.set(State::Done);
                         return Poll::Ready(Err(e));
                     }
                     Poll::Pending => return Poll::Pending,
                 },
-                State::Called(fut) => {
-                    let out = std::task::ready!(fut.as_mut().poll(cx));
-                    self.state = State::Done;
+                StateProj::Called { fut } => {
+                    let out = std::task::ready!(fut.poll(cx));
+                    state.set(State::Done);
                     return Poll::Ready(out);
                 }
-                State::Done => panic!("`Oneshot` polled after completion"),
+                StateProj::Done => panic!("`Oneshot` polled after completion"),
             }
         }
     }
@@ -66,8 +82,8 @@ impl<S: Service<Req>, Req> Future for Oneshot<S, Req> {
 impl<S: Service<Req>, Req> fmt::Debug for Oneshot<S, Req> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match self.state {
-            State::NotReady(..) => "not ready",
-            State::Called(_) => "called",
+            State::NotReady { .. } => "not ready",
+            State::Called { .. } => "called",
             State::Done => "done",
         };
         f.debug_struct("Oneshot").field("state", &state).finish()

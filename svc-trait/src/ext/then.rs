@@ -5,6 +5,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use pin_project_lite::pin_project;
+
 use crate::{Layer, Service};
 
 /// Service returned by [`ServiceExt::then`](crate::ServiceExt::then).
@@ -50,7 +52,7 @@ where
     }
 
     fn call(&mut self, req: Req) -> Self::Future {
-        ThenFuture::new(Box::pin(self.inner.call(req)), self.f.clone())
+        ThenFuture::new(self.inner.call(req), self.f.clone())
     }
 
     fn disarm(&mut self) {
@@ -67,37 +69,46 @@ impl<S: fmt::Debug, F> fmt::Debug for Then<S, F> {
     }
 }
 
-/// The two steps of a chained future, shared by [`ThenFuture`] and
-/// [`AndThenFuture`](crate::AndThenFuture).
-pub(crate) enum Chain<F1, F2, N> {
-    First(Pin<Box<F1>>, Option<N>),
-    Second(Pin<Box<F2>>),
-    Done,
+pin_project! {
+    /// The two steps of a chained future, shared by [`ThenFuture`] and
+    /// [`AndThenFuture`](crate::AndThenFuture). Both steps are polled in place.
+    #[project = ChainProj]
+    #[project_replace = ChainReplace]
+    pub(crate) enum Chain<F1, F2, N> {
+        First { #[pin] fut: F1, next: N },
+        Second { #[pin] fut: F2 },
+        Done,
+    }
 }
 
 impl<F1: Future, F2: Future, N> Chain<F1, F2, N> {
-    /// Polls the chain; `next` decides, from the first output, either the second future
+    /// Starts with `fut`; `next` builds the second step from its output.
+    pub(crate) fn first(fut: F1, next: N) -> Self {
+        Chain::First { fut, next }
+    }
+
+    /// Polls the chain; `step` decides, from the first output, either the second future
     /// (`Ok`) or the final output (`Err`).
     pub(crate) fn poll_chain(
-        &mut self,
+        mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-        next: impl FnOnce(F1::Output, N) -> Result<F2, F2::Output>,
+        step: impl FnOnce(F1::Output, N) -> Result<F2, F2::Output>,
     ) -> Poll<F2::Output> {
-        if let Chain::First(fut, f) = self {
-            let out = std::task::ready!(fut.as_mut().poll(cx));
-            let f = f.take().expect("first step completes once");
-            match next(out, f) {
-                Ok(second) => *self = Chain::Second(Box::pin(second)),
-                Err(done) => {
-                    *self = Chain::Done;
-                    return Poll::Ready(done);
-                }
+        if let ChainProj::First { fut, .. } = self.as_mut().project() {
+            let out = std::task::ready!(fut.poll(cx));
+            // Drop the finished first future in place and move `next` out.
+            let ChainReplace::First { next, .. } = self.as_mut().project_replace(Chain::Done) else {
+                unreachable!("the chain is in its first step")
+            };
+            match step(out, next) {
+                Ok(second) => self.set(Chain::Second { fut: second }),
+                Err(done) => return Poll::Ready(done),
             }
         }
-        match self {
-            Chain::Second(fut) => {
-                let out = std::task::ready!(fut.as_mut().poll(cx));
-                *self = Chain::Done;
+        match self.as_mut().project() {
+            ChainProj::Second { fut } => {
+                let out = std::task::ready!(fut.poll(cx));
+                self.set(Chain::Done);
                 Poll::Ready(out)
             }
             _ => panic!("chained future polled after completion"),
@@ -106,28 +117,30 @@ impl<F1: Future, F2: Future, N> Chain<F1, F2, N> {
 
     pub(crate) fn state(&self) -> &'static str {
         match self {
-            Chain::First(..) => "first",
-            Chain::Second(_) => "second",
+            Chain::First { .. } => "first",
+            Chain::Second { .. } => "second",
             Chain::Done => "done",
         }
     }
 }
 
-/// Response future of [`Then`]. Both steps are boxed (no unsafe, no pin projection).
-#[must_use = "futures do nothing unless polled"]
-pub struct ThenFuture<F1, F2, N> {
-    chain: Chain<F1, F2, N>,
-}
-
-impl<F1, F2, N> ThenFuture<F1, F2, N> {
-    fn new(first: Pin<Box<F1>>, f: N) -> Self {
-        ThenFuture {
-            chain: Chain::First(first, Some(f)),
-        }
+pin_project! {
+    /// Response future of [`Then`]: the inner future, then the future of `f`, each polled
+    /// in place (no allocation).
+    #[must_use = "futures do nothing unless polled"]
+    pub struct ThenFuture<F1, F2, N> {
+        #[pin]
+        chain: Chain<F1, F2, N>,
     }
 }
 
-impl<F1, F2, N> Unpin for ThenFuture<F1, F2, N> {}
+impl<F1: Future, F2: Future, N> ThenFuture<F1, F2, N> {
+    fn new(first: F1, f: N) -> Self {
+        ThenFuture {
+            chain: Chain::first(first, f),
+        }
+    }
+}
 
 impl<F1, F2, N> Future for ThenFuture<F1, F2, N>
 where
@@ -137,8 +150,8 @@ where
 {
     type Output = F2::Output;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F2::Output> {
-        self.chain.poll_chain(cx, |out, f| Ok(f(out)))
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F2::Output> {
+        self.project().chain.poll_chain(cx, |out, f| Ok(f(out)))
     }
 }
 
@@ -181,13 +194,14 @@ impl<F> fmt::Debug for ThenLayer<F> {
 
 #[cfg(test)]
 mod tests {
-    use std::future::{ready, Ready};
+    use std::future::{ready, Future, Ready};
+    use std::pin::{pin, Pin};
     use std::task::{Context, Poll};
 
     use super::Chain;
 
-    fn poll<F1: std::future::Future, F2: std::future::Future, N>(
-        chain: &mut Chain<F1, F2, N>,
+    fn poll<F1: Future, F2: Future, N>(
+        chain: Pin<&mut Chain<F1, F2, N>>,
         next: impl FnOnce(F1::Output, N) -> Result<F2, F2::Output>,
     ) -> Poll<F2::Output> {
         let waker = futures::task::noop_waker();
@@ -196,24 +210,37 @@ mod tests {
 
     #[test]
     fn chain_runs_the_second_step() {
-        let mut chain: Chain<Ready<u8>, Ready<u16>, u16> = Chain::First(Box::pin(ready(2)), Some(10));
+        let mut chain = pin!(Chain::<Ready<u8>, Ready<u16>, u16>::first(ready(2), 10));
         assert_eq!(chain.state(), "first");
-        let out = poll(&mut chain, |x, n| Ok(ready(u16::from(x) * n)));
+        let out = poll(chain.as_mut(), |x, n| Ok(ready(u16::from(x) * n)));
         assert_eq!(out, Poll::Ready(20));
         assert_eq!(chain.state(), "done");
     }
 
     #[test]
+    fn chain_waits_for_each_step() {
+        let mut chain = pin!(Chain::<_, Ready<u8>, ()>::first(futures::future::pending::<u8>(), ()));
+        assert_eq!(poll(chain.as_mut(), |x, ()| Err(x)), Poll::Pending);
+        assert_eq!(chain.state(), "first");
+
+        let mut chain = pin!(Chain::<Ready<u8>, _, ()>::first(ready(1), ()));
+        let out = poll(chain.as_mut(), |_, ()| Ok(futures::future::pending::<u8>()));
+        assert_eq!(out, Poll::Pending);
+        assert_eq!(chain.state(), "second");
+    }
+
+    #[test]
     fn chain_can_finish_after_the_first_step() {
-        let mut chain: Chain<Ready<u8>, Ready<u8>, ()> = Chain::First(Box::pin(ready(1)), Some(()));
-        assert_eq!(poll(&mut chain, |x, ()| Err(x + 1)), Poll::Ready(2));
+        let mut chain = pin!(Chain::<Ready<u8>, Ready<u8>, ()>::first(ready(1), ()));
+        assert_eq!(poll(chain.as_mut(), |x, ()| Err(x + 1)), Poll::Ready(2));
         assert_eq!(chain.state(), "done");
     }
 
     #[test]
     #[should_panic(expected = "polled after completion")]
     fn chain_panics_when_polled_after_completion() {
-        let mut chain: Chain<Ready<u8>, Ready<u8>, ()> = Chain::Done;
-        let _ = poll(&mut chain, |x, ()| Err(x));
+        let mut chain = pin!(Chain::<Ready<u8>, Ready<u8>, ()>::first(ready(1), ()));
+        assert_eq!(poll(chain.as_mut(), |x, ()| Err(x)), Poll::Ready(1));
+        let _ = poll(chain.as_mut(), |x, ()| Err(x));
     }
 }

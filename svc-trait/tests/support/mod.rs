@@ -141,3 +141,66 @@ impl<T> Service<T> for Gate {
         ready(Ok(req))
     }
 }
+
+/// Answers to the requests of a [`Manual`] service: `(request, sender)` in call order.
+pub type Pending<T> = Arc<std::sync::Mutex<Vec<(T, futures::channel::oneshot::Sender<Result<T, &'static str>>)>>>;
+
+/// A service that is always ready and whose responses the test sends by hand, in any
+/// order; a dropped sender fails the response with `"dropped"`.
+#[derive(Debug)]
+pub struct Manual<T> {
+    pub pending: Pending<T>,
+}
+
+impl<T> Manual<T> {
+    pub fn new() -> (Self, Pending<T>) {
+        let pending: Pending<T> = Arc::default();
+        (
+            Manual {
+                pending: pending.clone(),
+            },
+            pending,
+        )
+    }
+}
+
+/// Response future of [`Manual`].
+#[derive(Debug)]
+pub struct Answer<T>(futures::channel::oneshot::Receiver<Result<T, &'static str>>);
+
+impl<T> Future for Answer<T> {
+    type Output = Result<T, &'static str>;
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|r| r.unwrap_or(Err("dropped")))
+    }
+}
+
+impl<T: Clone> Service<T> for Manual<T> {
+    type Response = T;
+    type Error = &'static str;
+    type Future = Answer<T>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: T) -> Self::Future {
+        let (tx, rx) = futures::channel::oneshot::channel();
+        self.pending.lock().unwrap().push((req, tx));
+        Answer(rx)
+    }
+}
+
+/// Answers the pending request `req` of a [`Manual`] service with `Ok(req)`.
+pub fn answer<T: PartialEq + Clone>(pending: &Pending<T>, req: &T) {
+    let mut pending = pending.lock().unwrap();
+    let index = pending
+        .iter()
+        .position(|(r, _)| r == req)
+        .expect("no such request pending");
+    let (r, tx) = pending.remove(index);
+    let _ = tx.send(Ok(r));
+}
