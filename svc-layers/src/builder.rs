@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use svc_trait::{ServiceBuilder, Stack};
 
+use crate::limit::ConcurrencyLimitLayer;
 use crate::load_shed::LoadShedLayer;
+use crate::rate::RateLimitLayer;
 use crate::spawn_ready::SpawnReadyLayer;
 use crate::timeout::TimeoutLayer;
 
@@ -48,6 +50,20 @@ pub trait ServiceBuilderExt<L>: sealed::Sealed + Sized {
     /// Adds a [`SpawnReadyLayer`]: the inner service's readiness is driven on a task of
     /// its own.
     fn spawn_ready(self) -> ServiceBuilder<Stack<SpawnReadyLayer, L>>;
+
+    /// Adds a [`ConcurrencyLimitLayer`]: at most `max` requests in flight per service.
+    ///
+    /// # Panics
+    ///
+    /// As [`ConcurrencyLimitLayer::new`].
+    fn concurrency_limit(self, max: usize) -> ServiceBuilder<Stack<ConcurrencyLimitLayer, L>>;
+
+    /// Adds a [`RateLimitLayer`]: at most `num` requests per `per`.
+    ///
+    /// # Panics
+    ///
+    /// As [`RateLimitLayer::new`].
+    fn rate_limit(self, num: u64, per: Duration) -> ServiceBuilder<Stack<RateLimitLayer, L>>;
 }
 
 impl<L> ServiceBuilderExt<L> for ServiceBuilder<L> {
@@ -61,5 +77,15 @@ impl<L> ServiceBuilderExt<L> for ServiceBuilder<L> {
 
     fn spawn_ready(self) -> ServiceBuilder<Stack<SpawnReadyLayer, L>> {
         self.layer(SpawnReadyLayer::new())
+    }
+
+    #[track_caller]
+    fn concurrency_limit(self, max: usize) -> ServiceBuilder<Stack<ConcurrencyLimitLayer, L>> {
+        self.layer(ConcurrencyLimitLayer::new(max))
+    }
+
+    #[track_caller]
+    fn rate_limit(self, num: u64, per: Duration) -> ServiceBuilder<Stack<RateLimitLayer, L>> {
+        self.layer(RateLimitLayer::new(num, per))
     }
 }

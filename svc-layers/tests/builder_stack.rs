@@ -95,3 +95,29 @@ async fn a_stack_flattens_into_box_errors_like_tower() {
     let err = svc.ready().await.unwrap().call(3).await.unwrap_err();
     assert!(err.is::<Overloaded>());
 }
+
+#[rt_sched::test(start_paused = true)]
+async fn limits_from_the_builder_shed_when_full() {
+    let (mock, mut handle) = svc_mock::pair::<u32, u32>();
+    let mut svc = ServiceBuilder::new()
+        .load_shed()
+        .concurrency_limit(1)
+        .rate_limit(10, SECOND)
+        .service(mock);
+    let first = svc.ready().await.unwrap().call(1);
+    // One in flight: the limit is pending, so the load shedder sheds.
+    assert!(svc.ready().await.unwrap().call(2).await.unwrap_err().is_overloaded());
+    let (_, send) = handle.next_request().await.unwrap();
+    send.send_response(10);
+    assert_eq!(first.await.unwrap(), 10);
+}
+
+#[rt_sched::test(start_paused = true)]
+async fn abandoned_readiness_never_starves_through_the_limits() {
+    let stack = ServiceBuilder::new()
+        .load_shed()
+        .timeout(SECOND)
+        .concurrency_limit(1)
+        .rate_limit(100, SECOND);
+    support::abandoned_readiness_never_starves(|mock| stack.service(mock)).await;
+}
