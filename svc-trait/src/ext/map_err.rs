@@ -7,6 +7,7 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
+use super::map_future::MapFuture;
 use crate::{Layer, Service};
 
 /// Service returned by [`ServiceExt::map_err`](crate::ServiceExt::map_err).
@@ -48,8 +49,7 @@ where
 
     fn call(&mut self, req: Req) -> Self::Future {
         MapErrFuture {
-            fut: self.inner.call(req),
-            f: Some(self.f.clone()),
+            inner: MapFuture::new(self.inner.call(req), self.f.clone()),
         }
     }
 
@@ -73,8 +73,7 @@ pin_project! {
     #[must_use = "futures do nothing unless polled"]
     pub struct MapErrFuture<Fut, F> {
         #[pin]
-        fut: Fut,
-        f: Option<F>,
+        inner: MapFuture<Fut, F>,
     }
 }
 
@@ -86,16 +85,17 @@ where
     type Output = Result<T, E2>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let out = std::task::ready!(this.fut.poll(cx));
-        let f = this.f.take().expect("`MapErrFuture` polled after completion");
-        Poll::Ready(out.map_err(f))
+        self.project()
+            .inner
+            .poll_map(cx, "MapErrFuture", |f, out| out.map_err(f))
     }
 }
 
 impl<Fut, F> fmt::Debug for MapErrFuture<Fut, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MapErrFuture").field("done", &self.f.is_none()).finish()
+        f.debug_struct("MapErrFuture")
+            .field("done", &self.inner.is_complete())
+            .finish()
     }
 }
 

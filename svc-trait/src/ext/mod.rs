@@ -4,6 +4,7 @@ mod and_then;
 #[cfg(feature = "stream")]
 mod call_all;
 mod map_err;
+mod map_future;
 mod map_request;
 mod map_response;
 mod oneshot;
