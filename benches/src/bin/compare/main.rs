@@ -4,6 +4,7 @@
 //! cargo run --release -p benches --bin compare -- runtime          # one suite
 //! cargo run --release -p benches --bin compare -- sync             # another
 //! cargo run --release -p benches --bin compare -- net              # TCP servers, timers
+//! cargo run --release -p benches --bin compare -- svc              # service stacks vs tower
 //! cargo run --release -p benches --bin compare                     # every suite
 //! cargo run --release -p benches --bin compare -- runtime --quick  # smoke test
 //! ```
@@ -67,6 +68,7 @@ mod net;
 mod net_suite;
 mod runtime_suite;
 mod runtimes;
+mod svc_suite;
 mod sync_suite;
 
 use std::process::ExitCode;
@@ -81,6 +83,8 @@ struct Suite {
     name: &'static str,
     /// Returns the suite's workloads, in report order.
     workloads: fn() -> Vec<Workload>,
+    /// What the peer column is: the runtime, or the middleware crate on that runtime.
+    peer: &'static str,
 }
 
 /// Every suite, in the order a run without arguments runs them.
@@ -88,14 +92,22 @@ const SUITES: &[Suite] = &[
     Suite {
         name: "runtime",
         workloads: runtime_suite::workloads,
+        peer: Peer::NAME,
     },
     Suite {
         name: "sync",
         workloads: sync_suite::workloads,
+        peer: Peer::NAME,
     },
     Suite {
         name: "net",
         workloads: net_suite::workloads,
+        peer: Peer::NAME,
+    },
+    Suite {
+        name: "svc",
+        workloads: svc_suite::workloads,
+        peer: "tower",
     },
 ];
 
@@ -111,12 +123,12 @@ struct Plan {
 }
 
 impl Plan {
-    /// Name of the runtime in the "ours" column.
-    fn ours_name(self) -> &'static str {
-        if self.self_check {
-            Peer::NAME
-        } else {
-            Ours::NAME
+    /// Name of what the "ours" column measures in `suite`.
+    fn ours_name(self, suite: &Suite) -> &'static str {
+        match (self.self_check, suite.peer == Peer::NAME) {
+            (true, _) => suite.peer,
+            (false, true) => Ours::NAME,
+            (false, false) => "rt-stack",
         }
     }
 }
@@ -198,7 +210,7 @@ fn select_suites(names: &[String]) -> Result<Vec<&'static Suite>, String> {
 
 /// Runs `workloads` of `suite`, prints its table and writes its JSON report.
 fn run_suite(suite: &Suite, workloads: &[Workload], plan: Plan) -> std::io::Result<()> {
-    let (ours, peer) = (plan.ours_name(), Peer::NAME);
+    let (ours, peer) = (plan.ours_name(suite), suite.peer);
     eprintln!(
         "suite {}: ours = {ours}, peer = {peer}, {WORKER_THREADS} worker threads each, {} round(s), \
          a fresh runtime per run{}{}",

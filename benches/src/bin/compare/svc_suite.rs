@@ -1,0 +1,176 @@
+//! The `svc` suite: the cost of a request through a service stack, against tower.
+//!
+//! Every row drives one request at a time through `ready().await` then `call().await`,
+//! a million times in one task on a fresh runtime (rt-sched for our stacks, tokio for
+//! tower's, both multi-thread with 2 workers), and reports nanoseconds per request. The
+//! innermost service is a `service_fn` answering with an already-ready future, so the
+//! row measures what the layers cost.
+//!
+//! The stacks are written once: [`flavoured!`] expands the same module body twice, once
+//! with `svc-trait` / `svc-layers` names in scope and once with tower's, so both sides
+//! build the same layers in the same order and run the same loop.
+
+use std::time::Duration;
+
+use crate::harness::{Better, Metric, Workload};
+
+/// Requests per run.
+const REQUESTS: usize = 1_000_000;
+/// Timeout of the stacks with a timeout layer: long enough never to fire.
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// Limit of the stacks with a concurrency limit (one request is in flight at a time).
+const CONCURRENCY: usize = 64;
+
+/// Names of our stack: svc-trait, svc-layers, rt-sched.
+mod ours {
+    pub(super) use svc_layers::limit::ConcurrencyLimitLayer;
+    pub(super) use svc_layers::load_shed::LoadShedLayer;
+    pub(super) use svc_layers::timeout::TimeoutLayer;
+    pub(super) use svc_trait::{service_fn, BoxCloneService, Service, ServiceBuilder, ServiceExt};
+
+    pub(super) type Rt = crate::runtimes::Ours;
+}
+
+/// The same names from tower, on tokio.
+mod peer {
+    pub(super) use tower::limit::ConcurrencyLimitLayer;
+    pub(super) use tower::load_shed::LoadShedLayer;
+    pub(super) use tower::timeout::TimeoutLayer;
+    pub(super) use tower::util::BoxCloneService;
+    pub(super) use tower::{service_fn, Service, ServiceBuilder, ServiceExt};
+
+    pub(super) type Rt = crate::runtimes::Peer;
+}
+
+/// Expands the run functions once per side, each with that side's names in scope.
+macro_rules! flavoured {
+    ($($body:tt)*) => {
+        /// Run functions over our stacks.
+        mod ours_runs {
+            #[allow(unused_imports)]
+            use super::ours::*;
+            $($body)*
+        }
+        /// Run functions over tower's stacks.
+        mod peer_runs {
+            #[allow(unused_imports)]
+            use super::peer::*;
+            $($body)*
+        }
+    };
+}
+
+flavoured! {
+    use std::convert::Infallible;
+    use std::fmt::Debug;
+    use std::future::{ready, Ready};
+    use std::hint::black_box;
+    use std::time::{Duration, Instant};
+
+    use super::{CONCURRENCY, REQUESTS, TIMEOUT};
+    use crate::harness::{per_op, Scale};
+    use crate::runtimes::{fresh, on_worker};
+
+    /// The innermost service of every stack.
+    fn answer(x: u64) -> Ready<Result<u64, Infallible>> {
+        ready(Ok(x.wrapping_add(1)))
+    }
+
+    /// Drives `requests` requests one at a time through `svc` and returns the time taken.
+    async fn drive<S>(mut svc: S, requests: usize) -> Duration
+    where
+        S: Service<u64, Response = u64> + Send,
+        S::Future: Send,
+        S::Error: Debug + Send,
+    {
+        let start = Instant::now();
+        for i in 0..requests as u64 {
+            let response = svc.ready().await.expect("ready failed").call(i).await.expect("call failed");
+            black_box(response);
+        }
+        start.elapsed()
+    }
+
+    /// Builds a fresh runtime, builds the stack with `make` in a task on a worker, and
+    /// returns ns per request.
+    fn run<S, F>(scale: Scale, make: F) -> Vec<f64>
+    where
+        F: FnOnce() -> S + Send + 'static,
+        S: Service<u64, Response = u64> + Send + 'static,
+        S::Future: Send,
+        S::Error: Debug + Send,
+    {
+        let requests = scale.size(REQUESTS);
+        let runtime = fresh::<Rt>();
+        let elapsed = on_worker(&runtime, async move { drive(make(), requests).await });
+        drop(runtime);
+        vec![per_op(elapsed, requests)]
+    }
+
+    pub(crate) fn service_fn_serial(scale: Scale) -> Vec<f64> {
+        run(scale, || service_fn(answer))
+    }
+
+    pub(crate) fn map_stack(scale: Scale) -> Vec<f64> {
+        run(scale, || {
+            ServiceBuilder::new()
+                .map_request(|x: u64| x ^ 1)
+                .map_response(|x: u64| x.wrapping_mul(3))
+                .service(service_fn(answer))
+        })
+    }
+
+    pub(crate) fn boxed_clone(scale: Scale) -> Vec<f64> {
+        run(scale, || BoxCloneService::new(service_fn(answer)))
+    }
+
+    pub(crate) fn timeout(scale: Scale) -> Vec<f64> {
+        run(scale, || ServiceBuilder::new().layer(TimeoutLayer::new(TIMEOUT)).service(service_fn(answer)))
+    }
+
+    pub(crate) fn concurrency_limit(scale: Scale) -> Vec<f64> {
+        run(scale, || {
+            ServiceBuilder::new()
+                .layer(ConcurrencyLimitLayer::new(CONCURRENCY))
+                .service(service_fn(answer))
+        })
+    }
+
+    pub(crate) fn five_layers(scale: Scale) -> Vec<f64> {
+        run(scale, || {
+            ServiceBuilder::new()
+                .boxed_clone()
+                .layer(TimeoutLayer::new(TIMEOUT))
+                .layer(ConcurrencyLimitLayer::new(CONCURRENCY))
+                .layer(LoadShedLayer::new())
+                .map_response(|x: u64| x.wrapping_mul(3))
+                .service(service_fn(answer))
+        })
+    }
+}
+
+/// One row measured in ns per request.
+macro_rules! row {
+    ($name:literal, $run:ident) => {
+        Workload {
+            metrics: &[Metric {
+                name: $name,
+                unit: "ns/request",
+                better: Better::Lower,
+            }],
+            runs: [ours_runs::$run, peer_runs::$run],
+        }
+    };
+}
+
+/// Returns the workloads of the suite, in report order.
+pub(crate) fn workloads() -> Vec<Workload> {
+    vec![
+        row!("service_fn", service_fn_serial),
+        row!("map_stack", map_stack),
+        row!("boxed_clone", boxed_clone),
+        row!("timeout", timeout),
+        row!("concurrency_limit", concurrency_limit),
+        row!("five_layers", five_layers),
+    ]
+}
