@@ -141,7 +141,10 @@ where
     }
 
     fn answer_failed(&self, message: Message<Req, S::Future>) {
-        let error = self.failure.clone().expect("only a failed worker answers with its failure");
+        let error = self
+            .failure
+            .clone()
+            .expect("only a failed worker answers with its failure");
         if message.reply.send(Err(error)).is_ok() {
             Shared::bump(&self.shared.failed);
         }

@@ -114,7 +114,7 @@ fn a_clone_of_a_ready_handle_is_not_ready() {
 #[should_panic(expected = "without a reservation")]
 fn call_without_readiness_panics() {
     let (mut buffer, _worker, _handle) = mock_buffer(1);
-    let _ = buffer.call(1);
+    drop(buffer.call(1));
 }
 
 #[test]

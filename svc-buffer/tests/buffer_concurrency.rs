@@ -98,7 +98,9 @@ async fn callers_that_give_up_never_starve_the_rest() {
 async fn the_layer_builds_a_buffer() {
     let svc = ServiceBuilder::new()
         .layer(BufferLayer::new(4))
-        .service(service_fn(|s: &'static str| async move { Ok::<_, std::io::Error>(s.len()) }));
+        .service(service_fn(
+            |s: &'static str| async move { Ok::<_, std::io::Error>(s.len()) },
+        ));
     let (a, b) = (svc.clone(), svc);
     assert_eq!(a.oneshot("abc").await.unwrap(), 3);
     assert_eq!(b.oneshot("hello").await.unwrap(), 5);

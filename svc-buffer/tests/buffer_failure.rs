@@ -33,7 +33,10 @@ fn a_readiness_error_reaches_queued_reserved_and_later_callers() {
         let error = expect_ready(response).unwrap_err();
         assert!(error.is_service_error(), "{error:?}");
         assert!(error.inner().unwrap().is_injected());
-        assert_eq!(error.source().unwrap().source().unwrap().to_string(), "connection reset");
+        assert_eq!(
+            error.source().unwrap().source().unwrap().to_string(),
+            "connection reset"
+        );
     }
     // A reservation taken before the failure can still send, and is answered.
     let mut late = reserved.call(9);

@@ -21,10 +21,16 @@ fn dropped_response_futures_are_skipped_and_free_their_slots() {
 
     handle.allow(u64::MAX);
     assert_pending(&mut worker);
-    assert!(handle.try_next_request().is_none(), "no abandoned request reached the service");
+    assert!(
+        handle.try_next_request().is_none(),
+        "no abandoned request reached the service"
+    );
     assert_eq!(handle.calls(), 0);
     let metrics = buffer.metrics();
-    assert_eq!((metrics.skipped(), metrics.served(), metrics.queue_depth()), (BOUND as u64, 0, 0));
+    assert_eq!(
+        (metrics.skipped(), metrics.served(), metrics.queue_depth()),
+        (BOUND as u64, 0, 0)
+    );
 
     // A new caller gets through.
     let mut caller = buffer.clone();

@@ -14,8 +14,11 @@ pub type MockFuture = svc_mock::ResponseFuture<u32>;
 /// A buffer handle in front of a `Mock<u32, u32>`.
 pub type MockBuffer = Buffer<u32, MockFuture>;
 
+/// The worker of a [`MockBuffer`].
+pub type MockWorker = Worker<Mock<u32, u32>, u32>;
+
 /// A buffer of `bound` over a fresh mock, its worker (not spawned) and the mock's handle.
-pub fn mock_buffer(bound: usize) -> (MockBuffer, Worker<Mock<u32, u32>, u32>, Handle<u32, u32>) {
+pub fn mock_buffer(bound: usize) -> (MockBuffer, MockWorker, Handle<u32, u32>) {
     let (mock, handle) = svc_mock::pair::<u32, u32>();
     let (buffer, worker) = Buffer::pair(mock, bound);
     (buffer, worker, handle)
