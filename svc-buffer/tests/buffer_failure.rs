@@ -154,3 +154,24 @@ fn an_idle_worker_holds_no_inner_reservation() {
     assert_eq!(handle.reserved(), 0);
     assert_eq!(handle.allowance(), 1, "the worker disarmed the mock while idle");
 }
+
+#[rt_sched::test]
+async fn a_panicking_service_gives_closed() {
+    let svc = svc_trait::service_fn(|x: u32| {
+        assert!(x != 13, "unlucky request");
+        async move { Ok::<_, std::io::Error>(x) }
+    });
+    let buffer = Buffer::new(svc, 4);
+    assert_eq!(buffer.clone().oneshot(1).await.unwrap(), 1);
+    let error = buffer.clone().oneshot(13).await.unwrap_err();
+    assert!(error.is_closed(), "{error:?}");
+    let error = buffer.clone().oneshot(2).await.unwrap_err();
+    assert!(error.is_closed() && !buffer.metrics().is_service_failed());
+}
+
+#[test]
+#[should_panic]
+fn new_outside_a_runtime_panics() {
+    let (mock, _handle) = svc_mock::pair::<u32, u32>();
+    let _ = Buffer::new(mock, 1);
+}

@@ -8,7 +8,9 @@
 //! * the inner service failing while two callers reserve and send: each gets its
 //!   answer or the service's error (never `Closed`), and the worker finishes;
 //! * a caller dropping its response future while the worker takes the request and
-//!   replies: the request is served or skipped, once, and every value is dropped once.
+//!   replies: the request is served or skipped, once, and every value is dropped once;
+//! * a reservation abandoned (disarmed, or dropped with its handle) while another
+//!   caller waits for the only slot: the waiter gets it and is answered.
 //!
 //! A lost wake-up leaves a `block_on` waiting forever, which loom reports as a
 //! deadlock.
@@ -233,4 +235,35 @@ fn caller_drops_its_response_future_while_the_worker_replies() {
             "the request (or the future holding it) dropped once"
         );
     });
+}
+
+/// A caller holding the only slot abandons it (disarm, or drop of its handle) while
+/// another caller waits for a slot and the worker serves: the waiter gets through.
+#[test]
+fn abandoned_reservation_serves_a_waiting_caller() {
+    for drop_handle in [false, true] {
+        loom::model(move || {
+            let drops = std::sync::Arc::new(AtomicUsize::new(0));
+            let (buffer, worker) = Buffer::pair(Echo::healthy(), 1);
+            let mut holder = buffer.clone();
+            assert!(poll_once(&mut holder.ready()).is_ready(), "the only slot");
+            let worker = thread::spawn(move || block_on(worker));
+            let abandon = thread::spawn(move || {
+                if drop_handle {
+                    drop(holder);
+                    None
+                } else {
+                    holder.disarm();
+                    // The disarmed handle lives on (in the join handle) until the
+                    // waiter is through: only the disarm can free the slot.
+                    Some(holder)
+                }
+            });
+            let out = block_on(buffer.oneshot(request(5, &drops)));
+            assert_eq!(out.unwrap(), 5);
+            drop(abandon.join().unwrap());
+            worker.join().unwrap();
+            assert_eq!(drops.load(SeqCst), 1);
+        });
+    }
 }
