@@ -42,7 +42,8 @@ use crate::BufferError;
 /// ([`BufferError::is_service_error`]); every later `poll_ready` returns it too. When
 /// the worker disappears without such an error (its runtime shut down, the worker
 /// future was dropped, the service panicked), callers get
-/// [`BufferError::is_closed`]. Nobody waits forever.
+/// [`BufferError::is_closed`]. Nobody waits forever. The inner error type must be
+/// `Send + Sync + 'static`: one error value is shared by every caller.
 ///
 /// # Examples
 ///
