@@ -434,11 +434,24 @@ impl<T> Drop for Rx<T> {
         self.close();
         // Bounded channels keep the list open after `close` for permits taken before;
         // with the receiver gone, their messages are handed back instead.
-        self.chan.tail.close();
-        // Drop what is readable now; messages still being written are dropped with
-        // the channel, once the last sender is gone.
-        while let Some(value) = self.pop() {
-            drop(value);
+        let end = self
+            .chan
+            .tail
+            .close()
+            .or_else(|| self.with_fields(|fields, _| fields.close_index));
+        // Drop every message claimed before the list closed, waiting (by yielding) for
+        // those still being written, a few instructions in another thread. Left in the
+        // list, they (and what they own: a reply channel somebody waits on) would live
+        // as long as the last sender.
+        loop {
+            while let Some(value) = self.pop() {
+                drop(value);
+            }
+            let read = self.with_fields(|fields, _| fields.head.index());
+            match end {
+                Some(end) if read != end => crate::loom::thread::yield_now(),
+                _ => break,
+            }
         }
     }
 }

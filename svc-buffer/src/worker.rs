@@ -1,0 +1,199 @@
+//! [`Worker`]: the task that owns the inner service.
+//!
+//! # Protocol
+//!
+//! Each turn of the loop, while the service is healthy:
+//!
+//! 1. poll the inner service's readiness, *before* taking a request, so requests wait
+//!    in the bounded queue (where they count against the bound) while the service is
+//!    busy;
+//! 2. take the next request; if the queue is empty, `disarm` the service (an idle
+//!    worker holds no reservation of the inner service) and wait;
+//! 3. skip the request if its caller dropped its response future (the reply channel
+//!    is closed); the readiness is kept for the next one;
+//! 4. call the service and send the response future back to the caller, who polls it.
+//!
+//! When the service fails its readiness, the worker records the error in `Shared`
+//! (first), drops the service, closes the queue (so new reservations fail and read the
+//! recorded error), and answers every queued request with the error until the queue
+//! is drained, including requests sent through reservations taken before the close.
+//! Dropping a failed worker answers what is still queued the same way; dropping a
+//! healthy one drops the queued requests, whose callers see `Closed`.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use rt_core::loom::sync::Arc;
+use rt_core::sync::mpsc;
+use svc_trait::Service;
+
+use crate::message::Message;
+use crate::shared::{AnyError, Shared};
+
+/// The future that owns a buffer's inner service and serves its queue; spawn it (or
+/// poll it) for the [`Buffer`](crate::Buffer) handles of [`Buffer::pair`](crate::Buffer::pair)
+/// to make progress. [`Buffer::new`](crate::Buffer::new) spawns it for you.
+///
+/// It completes when every handle is gone and the queue is drained, or, after the
+/// inner service failed, once every queued request has been answered with the error.
+///
+/// # Cancel safety
+///
+/// Dropping it drops the inner service. Requests still queued are answered with the
+/// service's error if it had failed, and otherwise dropped: their callers get
+/// [`Closed`](crate::error::Closed).
+///
+/// # Examples
+///
+/// ```
+/// use svc_trait::{service_fn, ServiceExt};
+///
+/// let svc = service_fn(|x: u8| async move { Ok::<_, std::io::Error>(x) });
+/// let (buffer, worker) = svc_buffer::Buffer::pair(svc, 4);
+/// let thread = std::thread::spawn(move || futures::executor::block_on(worker));
+/// let answer = futures::executor::block_on(buffer.oneshot(7)).unwrap();
+/// assert_eq!(answer, 7);
+/// thread.join().unwrap(); // the last handle is gone: the worker finished
+/// ```
+pub struct Worker<S, Req>
+where
+    S: Service<Req>,
+{
+    /// `None` once the service failed (or the worker finished).
+    service: Option<S>,
+    rx: mpsc::Receiver<Message<Req, S::Future>>,
+    shared: Arc<Shared>,
+    /// The service's readiness error, once it failed.
+    failure: Option<AnyError>,
+}
+
+impl<S, Req> Worker<S, Req>
+where
+    S: Service<Req>,
+    S::Error: Send + Sync + 'static,
+{
+    pub(crate) fn new(service: S, rx: mpsc::Receiver<Message<Req, S::Future>>, shared: Arc<Shared>) -> Self {
+        Worker {
+            service: Some(service),
+            rx,
+            shared,
+            failure: None,
+        }
+    }
+
+    /// Serves requests while the service is healthy; `Ready` when it finished (every
+    /// handle gone) or failed.
+    fn poll_serve(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        while let Some(service) = &mut self.service {
+            // Phase 1: readiness before a request leaves the queue.
+            if let Err(error) = ready!(service.poll_ready(cx)) {
+                self.fail(error);
+                return Poll::Ready(());
+            }
+            // Phase 2: the next request.
+            let message = match self.rx.poll_recv(cx) {
+                Poll::Ready(Some(message)) => message,
+                Poll::Ready(None) => {
+                    self.service = None;
+                    return Poll::Ready(());
+                }
+                Poll::Pending => {
+                    service.disarm();
+                    return Poll::Pending;
+                }
+            };
+            // Phase 3: a caller that is gone is skipped; the readiness stays.
+            if message.reply.is_closed() {
+                Shared::bump(&self.shared.skipped);
+                continue;
+            }
+            // Phase 4: call, and hand the response future to the caller.
+            let future = service.call(message.request);
+            Shared::bump(&self.shared.served);
+            let _ = message.reply.send(Ok(future));
+        }
+        Poll::Ready(())
+    }
+
+    /// Records the service's failure, drops the service and closes the queue.
+    fn fail(&mut self, error: S::Error) {
+        let error: AnyError = std::sync::Arc::new(error);
+        // Before closing: a handle that finds the queue closed reads the failure.
+        self.shared.set_failure(error.clone());
+        self.failure = Some(error);
+        self.service = None;
+        self.rx.close();
+    }
+}
+
+impl<S, Req> Worker<S, Req>
+where
+    S: Service<Req>,
+{
+    /// Answers queued requests with the failure until the queue is drained.
+    fn poll_drain(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        while let Some(message) = ready!(self.rx.poll_recv(cx)) {
+            self.answer_failed(message);
+        }
+        Poll::Ready(())
+    }
+
+    fn answer_failed(&self, message: Message<Req, S::Future>) {
+        let error = self
+            .failure
+            .clone()
+            .expect("only a failed worker answers with its failure");
+        if message.reply.send(Err(error)).is_ok() {
+            Shared::bump(&self.shared.failed);
+        }
+    }
+}
+
+impl<S, Req> Future for Worker<S, Req>
+where
+    S: Service<Req>,
+    S::Error: Send + Sync + 'static,
+{
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        if this.failure.is_none() {
+            ready!(this.poll_serve(cx));
+        }
+        if this.failure.is_some() {
+            return this.poll_drain(cx);
+        }
+        Poll::Ready(())
+    }
+}
+
+// The worker never pins the service, its futures or the requests: it only holds them.
+impl<S: Service<Req>, Req> Unpin for Worker<S, Req> {}
+
+impl<S, Req> Drop for Worker<S, Req>
+where
+    S: Service<Req>,
+{
+    fn drop(&mut self) {
+        if self.failure.is_some() {
+            while let Ok(message) = self.rx.try_recv() {
+                self.answer_failed(message);
+            }
+        }
+    }
+}
+
+impl<S, Req> fmt::Debug for Worker<S, Req>
+where
+    S: Service<Req>,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Worker")
+            .field("queued", &self.rx.len())
+            .field("failed", &self.failure.is_some())
+            .finish_non_exhaustive()
+    }
+}
