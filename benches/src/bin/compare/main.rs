@@ -59,10 +59,11 @@
 //!
 //! 0 on success, 2 on a bad command line (unknown suite or option, too few rounds, a
 //! filter that matches nothing), 1 when a report cannot be written.
-#![deny(unsafe_code)] // Only `alloc` needs it (the allocator, `malloc_trim`), and says so.
+#![deny(unsafe_code)] // Only `alloc` (the allocator, `malloc_trim`) and `cpu` (`getrusage`) need it, and say so.
 
 mod alloc;
 mod args;
+mod cpu;
 mod harness;
 mod net;
 mod net_suite;

@@ -1,10 +1,13 @@
 //! The `svc` suite: the cost of a request through a service stack, against tower.
 //!
-//! Every row drives one request at a time through `ready().await` then `call().await`,
-//! a million times in one task on a fresh runtime (rt-sched for our stacks, tokio for
-//! tower's, both multi-thread with 2 workers), and reports nanoseconds per request. The
-//! innermost service is a `service_fn` answering with an already-ready future, so the
-//! row measures what the layers cost.
+//! Every row drives requests one at a time through `ready().await` then `call().await`
+//! in a task on a fresh runtime (rt-sched for our stacks, tokio for tower's, both
+//! multi-thread with 2 workers), and reports nanoseconds per request: a million through
+//! the plain layers, 1,000,000 through a buffer (`buffer_serial`). `buffer_contended` runs
+//! 64 such callers at once on clones of one buffer and reports process CPU time per
+//! request (its inverse is requests per CPU second). The innermost service is a
+//! `service_fn` answering with an already-ready future, so a row measures what the
+//! layers cost.
 //!
 //! The stacks are written once: [`flavoured!`] expands the same module body twice, once
 //! with `svc-trait` / `svc-layers` names in scope and once with tower's, so both sides
@@ -20,9 +23,18 @@ const REQUESTS: usize = 1_000_000;
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// Limit of the stacks with a concurrency limit (one request is in flight at a time).
 const CONCURRENCY: usize = 64;
+/// Requests of `buffer_serial`.
+const BUFFER_SERIAL_REQUESTS: usize = 1_000_000;
+/// Bound of the buffers.
+const BUFFER_BOUND: usize = 1_024;
+/// Callers of `buffer_contended`.
+const BUFFER_CALLERS: usize = 64;
+/// Requests per caller of `buffer_contended`.
+const BUFFER_REQUESTS_PER_CALLER: usize = 10_000;
 
 /// Names of our stack: svc-trait, svc-layers, rt-sched.
 mod ours {
+    pub(super) use svc_buffer::Buffer;
     pub(super) use svc_layers::limit::ConcurrencyLimitLayer;
     pub(super) use svc_layers::load_shed::LoadShedLayer;
     pub(super) use svc_layers::timeout::TimeoutLayer;
@@ -33,6 +45,7 @@ mod ours {
 
 /// The same names from tower, on tokio.
 mod peer {
+    pub(super) use tower::buffer::Buffer;
     pub(super) use tower::limit::ConcurrencyLimitLayer;
     pub(super) use tower::load_shed::LoadShedLayer;
     pub(super) use tower::timeout::TimeoutLayer;
@@ -67,9 +80,11 @@ flavoured! {
     use std::hint::black_box;
     use std::time::{Duration, Instant};
 
+    use super::{BUFFER_BOUND, BUFFER_CALLERS, BUFFER_REQUESTS_PER_CALLER, BUFFER_SERIAL_REQUESTS};
     use super::{CONCURRENCY, REQUESTS, TIMEOUT};
+    use crate::cpu::process_cpu_time;
     use crate::harness::{per_op, Scale};
-    use crate::runtimes::{fresh, on_worker};
+    use crate::runtimes::{fresh, on_worker, Runtime};
 
     /// The innermost service of every stack.
     fn answer(x: u64) -> Ready<Result<u64, Infallible>> {
@@ -100,7 +115,17 @@ flavoured! {
         S::Future: Send,
         S::Error: Debug + Send,
     {
-        let requests = scale.size(REQUESTS);
+        run_n(scale.size(REQUESTS), make)
+    }
+
+    /// [`run`] with `requests` requests.
+    fn run_n<S, F>(requests: usize, make: F) -> Vec<f64>
+    where
+        F: FnOnce() -> S + Send + 'static,
+        S: Service<u64, Response = u64> + Send + 'static,
+        S::Future: Send,
+        S::Error: Debug + Send,
+    {
         let runtime = fresh::<Rt>();
         let elapsed = on_worker(&runtime, async move { drive(make(), requests).await });
         drop(runtime);
@@ -134,6 +159,33 @@ flavoured! {
                 .layer(ConcurrencyLimitLayer::new(CONCURRENCY))
                 .service(service_fn(answer))
         })
+    }
+
+    /// One caller, one request at a time, through a buffer (its worker is a task of its
+    /// own): ns per request.
+    pub(crate) fn buffer_serial(scale: Scale) -> Vec<f64> {
+        run_n(scale.size(BUFFER_SERIAL_REQUESTS), || Buffer::new(service_fn(answer), BUFFER_BOUND))
+    }
+
+    /// 64 callers, each a task with its own clone of one buffer, each driving its
+    /// requests one at a time: process CPU ns per request (both workers, the buffer's
+    /// worker task and the callers).
+    pub(crate) fn buffer_contended(scale: Scale) -> Vec<f64> {
+        let per_caller = scale.size(BUFFER_REQUESTS_PER_CALLER);
+        let runtime = fresh::<Rt>();
+        let cpu = on_worker(&runtime, async move {
+            let buffer = Buffer::new(service_fn(answer), BUFFER_BOUND);
+            let start = process_cpu_time();
+            let callers: Vec<_> = (0..BUFFER_CALLERS)
+                .map(|_| Rt::spawn(drive(buffer.clone(), per_caller)))
+                .collect();
+            for caller in callers {
+                caller.await.expect("caller task failed");
+            }
+            process_cpu_time() - start
+        });
+        drop(runtime);
+        vec![per_op(cpu, BUFFER_CALLERS * per_caller)]
     }
 
     pub(crate) fn five_layers(scale: Scale) -> Vec<f64> {
@@ -172,5 +224,14 @@ pub(crate) fn workloads() -> Vec<Workload> {
         row!("timeout", timeout),
         row!("concurrency_limit", concurrency_limit),
         row!("five_layers", five_layers),
+        row!("buffer_serial", buffer_serial),
+        Workload {
+            metrics: &[Metric {
+                name: "buffer_contended",
+                unit: "CPU ns/request",
+                better: Better::Lower,
+            }],
+            runs: [ours_runs::buffer_contended, peer_runs::buffer_contended],
+        },
     ]
 }
