@@ -162,9 +162,18 @@ flavoured! {
     }
 
     /// One caller, one request at a time, through a buffer (its worker is a task of its
-    /// own): ns per request.
+    /// own): ns per request, and process CPU ns per request (both workers).
     pub(crate) fn buffer_serial(scale: Scale) -> Vec<f64> {
-        run_n(scale.size(BUFFER_SERIAL_REQUESTS), || Buffer::new(service_fn(answer), BUFFER_BOUND))
+        let requests = scale.size(BUFFER_SERIAL_REQUESTS);
+        let runtime = fresh::<Rt>();
+        let (wall, cpu) = on_worker(&runtime, async move {
+            let buffer = Buffer::new(service_fn(answer), BUFFER_BOUND);
+            let start = process_cpu_time();
+            let wall = drive(buffer, requests).await;
+            (wall, process_cpu_time() - start)
+        });
+        drop(runtime);
+        vec![per_op(wall, requests), per_op(cpu, requests)]
     }
 
     /// 64 callers, each a task with its own clone of one buffer, each driving its
@@ -224,7 +233,21 @@ pub(crate) fn workloads() -> Vec<Workload> {
         row!("timeout", timeout),
         row!("concurrency_limit", concurrency_limit),
         row!("five_layers", five_layers),
-        row!("buffer_serial", buffer_serial),
+        Workload {
+            metrics: &[
+                Metric {
+                    name: "buffer_serial",
+                    unit: "ns/request",
+                    better: Better::Lower,
+                },
+                Metric {
+                    name: "buffer_serial_cpu",
+                    unit: "CPU ns/request",
+                    better: Better::Lower,
+                },
+            ],
+            runs: [ours_runs::buffer_serial, peer_runs::buffer_serial],
+        },
         Workload {
             metrics: &[Metric {
                 name: "buffer_contended",
