@@ -32,7 +32,7 @@ use crate::policy::Policy;
 /// ```
 /// use std::time::Duration;
 /// use svc_retry::{standard::Standard, Retry};
-/// use svc_trait::{service_fn, ServiceExt};
+/// use svc_trait::{service_fn, Service, ServiceExt};
 ///
 /// # rt_sched::Runtime::new().unwrap().block_on(async {
 /// // Retry `Err(_)`s of a service whose requests are `u32`s, up to 3 attempts.
