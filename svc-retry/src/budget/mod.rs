@@ -10,11 +10,13 @@
 //!
 //! A **deposit** is one relaxed `fetch_add` on a monotonic counter: no clock read, no
 //! lock. Deposits reach the balance when a withdrawal attempt **syncs**: it reads the clock,
-//! takes the window's mutex with `try_lock` (if another attempt holds it, that one is
-//! syncing and this one spends the balance as it stands), credits the deposits counted
-//! since the previous sync, records the withdrawals made since then, and expires what left
-//! the window (see the `ring` module). So the hot path of a request that is not retried
-//! costs one atomic add, and the clock and the mutex are only touched on the retry path.
+//! takes the window's mutex with `try_lock`, credits the deposits counted since the
+//! previous sync, expires what left the window (see the `ring` module), withdraws, and
+//! records its withdrawal in the current slot. If another attempt holds the mutex, this one
+//! spends the balance as it stands (which can only under-count deposits) and counts its
+//! withdrawal in an atomic for the next sync to attribute. So the hot path of a request
+//! that is not retried costs one atomic add; the clock and the mutex are only touched on
+//! the retry path, and the mutex is never waited for.
 //!
 //! Expiry can take the balance below zero (retries that were backed by deposits which have
 //! now expired); withdrawals are refused until it recovers. That is Finagle's behaviour.
@@ -82,8 +84,11 @@ struct Shared {
     deposits: CachePadded<AtomicU64>,
     /// Spendable units, an `i64` in two's complement.
     balance: AtomicU64,
-    /// Withdrawals granted (monotonic).
+    /// Withdrawals granted (monotonic, statistics only).
     withdrawals: AtomicU64,
+    /// Withdrawals granted while another thread held the window (monotonic); the next
+    /// sync attributes them.
+    unattributed: AtomicU64,
     /// Withdrawals refused (monotonic, statistics only).
     refused: AtomicU64,
     ring: Mutex<Ring>,
@@ -138,6 +143,7 @@ impl Budget {
             deposits: CachePadded(AtomicU64::new(0)),
             balance: AtomicU64::new(reserve as i64 as u64),
             withdrawals: AtomicU64::new(0),
+            unattributed: AtomicU64::new(0),
             refused: AtomicU64::new(0),
             ring: Mutex::new(Ring::new()),
             origin: Instant::now(),
@@ -174,20 +180,27 @@ impl Budget {
     /// `now` earlier than a previous one is treated as the latest time seen.
     pub fn try_withdraw_at(&self, now: Instant) -> bool {
         let shared = &*self.shared;
-        shared.sync(now);
-        let w = shared.withdrawal;
-        let taken = shared
-            .balance
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |b| {
-                let b = b as i64;
-                (b >= w).then(|| (b - w) as u64)
-            })
-            .is_ok();
-        if taken {
-            shared.withdrawals.fetch_add(1, Ordering::Release);
-        } else {
-            shared.refused.fetch_add(1, Ordering::Relaxed);
-        }
+        let taken = match shared.ring.try_lock() {
+            Some(mut ring) => {
+                shared.sync(&mut ring, now);
+                let taken = shared.take();
+                if taken {
+                    ring.debit(shared.withdrawal); // attributed to `now`'s epoch
+                }
+                taken
+            }
+            None => {
+                // Another attempt is syncing: spend the balance as it stands, and leave
+                // the withdrawal for the next sync to attribute.
+                let taken = shared.take();
+                if taken {
+                    shared.unattributed.fetch_add(1, Ordering::Release);
+                }
+                taken
+            }
+        };
+        let counter = if taken { &shared.withdrawals } else { &shared.refused };
+        counter.fetch_add(1, Ordering::Relaxed);
         taken
     }
 
@@ -200,7 +213,9 @@ impl Budget {
     /// [`try_withdraw_at`](Budget::try_withdraw_at)).
     pub fn available_at(&self, now: Instant) -> u64 {
         let shared = &*self.shared;
-        shared.sync(now);
+        if let Some(mut ring) = shared.ring.try_lock() {
+            shared.sync(&mut ring, now);
+        }
         let balance = shared.balance.load(Ordering::Acquire) as i64;
         (balance.max(0) / shared.withdrawal) as u64
     }
@@ -237,20 +252,28 @@ impl Budget {
 }
 
 impl Shared {
-    /// Brings the window to `now` and credits new deposits, unless another thread is doing
-    /// it (then the balance is spent as it stands, which can only under-count deposits).
-    fn sync(&self, now: Instant) {
-        let Some(mut ring) = self.ring.try_lock() else {
-            return;
-        };
+    /// Brings the window to `now`, credits the deposits made since the last sync and
+    /// attributes the withdrawals made without the lock. Adjusts the balance under the
+    /// lock, so syncs apply their adjustments in window order.
+    fn sync(&self, ring: &mut Ring, now: Instant) {
         let epoch = self.epoch_of(now);
         let deposits = self.deposits.load(Ordering::Acquire);
-        let withdrawals = self.withdrawals.load(Ordering::Acquire);
-        let adjust = ring.sync(epoch, deposits, withdrawals, self.deposit, self.withdrawal);
-        // Applied under the lock, so syncs apply their adjustments in window order.
+        let unattributed = self.unattributed.load(Ordering::Acquire);
+        let adjust = ring.sync(epoch, deposits, unattributed, self.deposit, self.withdrawal);
         if adjust.delta != 0 {
             self.balance.fetch_add(adjust.delta as u64, Ordering::AcqRel);
         }
+    }
+
+    /// The withdrawal itself: one check-and-subtract on the balance.
+    fn take(&self) -> bool {
+        let w = self.withdrawal;
+        self.balance
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |b| {
+                let b = b as i64;
+                (b >= w).then(|| (b - w) as u64)
+            })
+            .is_ok()
     }
 
     fn epoch_of(&self, now: Instant) -> u64 {

@@ -7,11 +7,12 @@
 //! the caller, which takes it off the spendable balance (deposits expire, and so do
 //! withdrawals: the reserve refills as old retries age out).
 //!
-//! Events are attributed lazily: deposits and withdrawals are counted in monotonic atomics
-//! outside the ring, and the ring takes the new ones at each sync. New events since the
-//! previous sync happened somewhere between the previous sync's epoch and now; they are
-//! spread evenly over those epochs, and the share of epochs already out of the window is
-//! dropped at once. The ring is plain data: the budget keeps it behind a mutex that only
+//! A withdrawal made under the ring's lock is recorded at its own epoch ([`Ring::debit`]).
+//! Other events are attributed lazily: deposits (always) and withdrawals made while another
+//! thread held the lock are counted in monotonic atomics outside the ring, and the ring
+//! takes the new ones at each sync. They happened somewhere between the previous sync's
+//! epoch and now; they are spread evenly over those epochs, and the share of epochs
+//! already out of the window is dropped at once (for a withdrawal, given back). The ring is plain data: the budget keeps it behind a mutex that only
 //! the retry path takes.
 
 /// Number of slots the time-to-live is cut into: deposits expire with a granularity of
@@ -48,8 +49,8 @@ impl Ring {
 
     /// Moves the window to `epoch` and attributes the events counted since the last sync.
     ///
-    /// `deposits` / `withdrawals` are the monotonic totals; `deposit` / `withdrawal` the
-    /// units of one event. Withdrawals were taken off the balance when they happened, so
+    /// `deposits` / `withdrawals` are the monotonic totals of lazily attributed events;
+    /// `deposit` / `withdrawal` the units of one event. Withdrawals were taken off the balance when they happened, so
     /// only their expiry changes it; deposits are credited here, for the share that falls
     /// inside the window. An `epoch` earlier than the ring's is treated as the ring's.
     pub(crate) fn sync(
@@ -83,6 +84,12 @@ impl Ring {
         Adjust {
             delta: live_credit + (debit - live_debit) - expired,
         }
+    }
+
+    /// Records `units` withdrawn at the ring's current epoch (already taken off the
+    /// balance; given back when the epoch leaves the window).
+    pub(crate) fn debit(&mut self, units: i64) {
+        self.slots[(self.epoch % SLOTS) as usize] -= units;
     }
 
     /// Clears the slots of the epochs that leave the window when it moves from `old` to
