@@ -58,9 +58,9 @@
 //! # }).unwrap();
 //! ```
 //!
-//! For HTTP, [`Standard::http`](standard::Standard::http) (feature `http`, on by default)
+//! For HTTP, `standard::Standard::http` (feature `http`, on by default)
 //! retries `502`/`503`/`504` responses and connection errors of idempotent requests (or
-//! requests carrying the [`Retryable`](standard::Retryable) extension) whose bodies are at
+//! requests carrying the `standard::Retryable` extension) whose bodies are at
 //! most 64 KiB.
 //!
 //! Write your own [`Policy`] for anything else; its shape is tower 0.5's.

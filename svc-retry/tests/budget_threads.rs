@@ -42,7 +42,7 @@ fn hammer(budget: &Budget, attempts: usize, deposits: u64) -> u64 {
 
 #[test]
 fn concurrent_withdrawals_take_exactly_the_reserve() {
-    for _ in 0..20 {
+    for _ in 0..100 {
         // 10 retries/s over 10 s: a reserve of exactly 100 retries, no deposits.
         let budget = Budget::new(Duration::from_secs(10), 10, 0.2).unwrap();
         let granted = hammer(&budget, 1_000, 0);
@@ -55,7 +55,7 @@ fn concurrent_withdrawals_take_exactly_the_reserve() {
 
 #[test]
 fn concurrent_deposits_and_withdrawals_balance_exactly() {
-    for _ in 0..20 {
+    for _ in 0..100 {
         // Reserve 100, plus one retry per two deposits: at most 100 + 2,000 / 2.
         let budget = Budget::new(Duration::from_secs(10), 10, 0.5).unwrap();
         let granted = hammer(&budget, 500, 2_000);

@@ -6,7 +6,7 @@ use std::io;
 /// Tells the [`Standard`](super::Standard) policy whether a result is worth retrying.
 ///
 /// Implemented for closures `Fn(&Result<Res, E>) -> bool` and, with the `http` feature,
-/// by [`HttpClassifier`](super::HttpClassifier) for `http::Response`s.
+/// by `HttpClassifier` for `http::Response`s.
 ///
 /// # Examples
 ///

@@ -2,9 +2,9 @@
 //! [`Guard`] for requests ([`ReplayGuard`] over [`Replay`] requests with a body limit), a
 //! maximum number of attempts, a [`Budget`] and an [`ExponentialBackoff`].
 //!
-//! With the `http` feature (on by default), [`Standard::http`] is the policy a proxy
-//! wants: retry `502`/`503`/`504` and connection errors ([`HttpClassifier`]), only for
-//! idempotent requests or requests marked [`Retryable`], with bodies of at most 64 KiB.
+//! With the `http` feature (on by default), `Standard::http` is the policy a proxy
+//! wants: retry `502`/`503`/`504` and connection errors (`HttpClassifier`), only for
+//! idempotent requests or requests marked `Retryable`, with bodies of at most 64 KiB.
 
 mod classify;
 #[cfg(feature = "http")]
@@ -28,7 +28,7 @@ use crate::policy::Policy;
 /// the guard `G` can copy, up to a maximum number of attempts, while the budget allows,
 /// after a backoff.
 ///
-/// Build one with [`Standard::builder`] (or [`Standard::http`]). Defaults: 3 attempts (2
+/// Build one with [`Standard::builder`] (or `Standard::http`). Defaults: 3 attempts (2
 /// retries), a fresh [`Budget::default`] (ttl 10 s, 10 retries/s, ratio 0.2) and an
 /// exponential backoff from 25 ms to 1 s with full jitter. Clones share the configuration
 /// and the budget (one `Arc`); each clone counts its own attempts, which is how the retry
@@ -78,8 +78,8 @@ impl Standard<(), ()> {
 
 #[cfg(feature = "http")]
 impl Standard<HttpClassifier, ReplayGuard> {
-    /// A builder for HTTP: [`HttpClassifier`], [`ReplayGuard::default`] (idempotent or
-    /// [`Retryable`] requests with bodies of at most 64 KiB), and the defaults.
+    /// A builder for HTTP: `HttpClassifier`, [`ReplayGuard::default`] (idempotent or
+    /// `Retryable` requests with bodies of at most 64 KiB), and the defaults.
     pub fn http() -> StandardBuilder<HttpClassifier, ReplayGuard> {
         Standard::builder()
             .classify(HttpClassifier)
@@ -162,7 +162,7 @@ impl<C, G> fmt::Debug for Standard<C, G> {
     }
 }
 
-/// Builds a [`Standard`] policy; from [`Standard::builder`] or [`Standard::http`].
+/// Builds a [`Standard`] policy; from [`Standard::builder`] or `Standard::http`.
 pub struct StandardBuilder<C, G> {
     classifier: C,
     guard: G,

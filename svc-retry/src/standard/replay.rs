@@ -36,7 +36,7 @@ where
 ///
 /// With the `http` feature, `http::Request<B>` implements it when its body implements
 /// [`ReplayBody`]: repeatable if the method is idempotent or the request carries the
-/// [`Retryable`](super::Retryable) extension.
+/// `Retryable` extension.
 pub trait Replay: Sized {
     /// Whether sending the request twice is safe.
     fn is_repeatable(&self) -> bool;
