@@ -54,7 +54,7 @@ fn concurrent_deposit_and_withdrawals_balance() {
         let granted = withdrawer.join().unwrap() as u64 + mine as u64;
         // The deposit may land before, between or after the withdrawals, but the total of
         // what was granted and what is left is always reserve + deposit.
-        assert!(granted >= 1 && granted <= 2);
+        assert!((1..=2).contains(&granted));
         assert_eq!(granted + budget.available_at(t0), 2);
         assert_eq!(budget.withdrawals(), granted);
     });
