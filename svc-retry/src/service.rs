@@ -19,7 +19,16 @@ use crate::policy::Policy;
 /// is ready at once; otherwise the retry is abandoned and the failure returned (see
 /// [`Policy`] for the whole protocol).
 ///
-/// Errors are the inner service's, unchanged: `Retry` adds no error of its own.
+/// # Errors
+///
+/// The inner service's errors, unchanged: `Retry` adds no error of its own. A
+/// `poll_ready` error is the inner service's (terminal); a response error is the last
+/// attempt's, or the failure whose retry was refused or abandoned.
+///
+/// # Panics
+///
+/// `call` without readiness is the inner service's business (it may panic, as the mock
+/// does); `Retry` itself does not panic.
 ///
 /// # Readiness and `disarm`
 ///
