@@ -80,6 +80,7 @@
 
 mod backoff;
 mod budget;
+mod builder;
 mod counters;
 mod error;
 pub mod future;
@@ -90,6 +91,7 @@ pub mod standard;
 
 pub use backoff::{Delay, ExponentialBackoff, Jitter};
 pub use budget::Budget;
+pub use builder::ServiceBuilderExt;
 pub use counters::{Counters, Stats};
 pub use error::{InvalidBackoff, InvalidBudget};
 pub use layer::RetryLayer;
