@@ -80,3 +80,28 @@ fn expiry_races_with_withdrawals() {
         assert_eq!(granted as u64 + budget.available_at(later), 1);
     });
 }
+
+#[test]
+fn deposit_races_a_window_move() {
+    loom::model(|| {
+        let t0 = Instant::now();
+        // No reserve; a retry per deposit. The window moves by 5 of its 10 slots.
+        let budget = budget(0, 1.0);
+        let later = t0 + Duration::from_millis(500);
+        let depositor = {
+            let budget = budget.clone();
+            thread::spawn(move || budget.deposit())
+        };
+        let mover = {
+            let budget = budget.clone();
+            thread::spawn(move || budget.try_withdraw_at(later))
+        };
+        let mine = budget.try_withdraw_at(t0);
+        depositor.join().unwrap();
+        let granted = mover.join().unwrap() as u64 + mine as u64;
+        // The deposit is credited in full (all of its possible epochs are in the window),
+        // exactly once, whoever syncs first.
+        assert!(granted <= 1);
+        assert_eq!(granted + budget.available_at(later), 1);
+    });
+}
