@@ -57,6 +57,11 @@ const MAX_RESERVE: f64 = (1u64 << 52) as f64;
 /// period without any withdrawal are spread evenly over that period, so only the share that
 /// falls within the last ttl counts.
 ///
+/// Time is `rt-core`'s clock ([`Instant::now`]), so a test with a paused clock drives
+/// expiry; [`try_withdraw_at`](Budget::try_withdraw_at) takes the time explicitly. A
+/// withdrawal costs `round(1000 / ratio)` thousandths of a deposit, so a ratio is honoured
+/// to that precision.
+///
 /// # Examples
 ///
 /// ```
