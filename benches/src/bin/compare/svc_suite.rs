@@ -41,6 +41,43 @@ mod ours {
     pub(super) use svc_trait::{service_fn, BoxCloneService, Service, ServiceBuilder, ServiceExt};
 
     pub(super) type Rt = crate::runtimes::Ours;
+
+    use std::convert::Infallible;
+
+    use svc_retry::standard::{Classify, Guard, Standard};
+    use svc_retry::{Budget, RetryLayer};
+
+    /// Retries every error.
+    #[derive(Debug, Clone, Copy)]
+    pub(super) struct Errors;
+
+    impl Classify<u64, Infallible> for Errors {
+        fn is_retryable(&self, result: &Result<u64, Infallible>) -> bool {
+            result.is_err()
+        }
+    }
+
+    /// Every request may be repeated.
+    #[derive(Debug, Clone, Copy)]
+    pub(super) struct Always;
+
+    impl Guard<u64> for Always {
+        fn replay(&self, req: &u64) -> Option<u64> {
+            Some(*req)
+        }
+    }
+
+    /// `Retry` with the standard policy: 3 attempts, the default budget (10 s, 10/s,
+    /// 20 %), the default backoff.
+    pub(super) fn retry_layer() -> RetryLayer<Standard<Errors, Always>> {
+        let policy = Standard::builder()
+            .classify(Errors)
+            .guard(Always)
+            .max_attempts(3)
+            .budget(Budget::default())
+            .build();
+        RetryLayer::new(policy)
+    }
 }
 
 /// The same names from tower, on tokio.
@@ -53,6 +90,54 @@ mod peer {
     pub(super) use tower::{service_fn, Service, ServiceBuilder, ServiceExt};
 
     pub(super) type Rt = crate::runtimes::Peer;
+
+    use std::convert::Infallible;
+    use std::future::{ready, Ready};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use tower::retry::budget::{Budget, TpsBudget};
+    use tower::retry::{Policy, RetryLayer};
+
+    /// The tower counterpart of our standard policy: at most 3 attempts, every error
+    /// retried while a `TpsBudget` (10 s, 10/s, 20 %, tower's recommended settings and
+    /// the same as ours) allows, one deposit per request. No backoff: tower has no
+    /// policy with one, and a successful request never waits on it anyway.
+    #[derive(Debug, Clone)]
+    pub(super) struct Standard {
+        attempts_left: u32,
+        budget: Arc<TpsBudget>,
+    }
+
+    impl Policy<u64, u64, Infallible> for Standard {
+        type Future = Ready<()>;
+
+        fn retry(&mut self, _req: &mut u64, result: &mut Result<u64, Infallible>) -> Option<Ready<()>> {
+            match result {
+                Ok(_) => {
+                    self.budget.deposit();
+                    None
+                }
+                Err(_) if self.attempts_left > 1 && self.budget.withdraw() => {
+                    self.attempts_left -= 1;
+                    Some(ready(()))
+                }
+                Err(_) => None,
+            }
+        }
+
+        fn clone_request(&mut self, req: &u64) -> Option<u64> {
+            Some(*req)
+        }
+    }
+
+    /// tower's `Retry` with [`Standard`].
+    pub(super) fn retry_layer() -> RetryLayer<Standard> {
+        RetryLayer::new(Standard {
+            attempts_left: 3,
+            budget: Arc::new(TpsBudget::new(Duration::from_secs(10), 10, 0.2)),
+        })
+    }
 }
 
 /// Expands the run functions once per side, each with that side's names in scope.
@@ -197,6 +282,11 @@ flavoured! {
         vec![per_op(cpu, BUFFER_CALLERS * per_caller)]
     }
 
+    /// Successful requests through `Retry` with a standard policy and a budget.
+    pub(crate) fn retry_pass(scale: Scale) -> Vec<f64> {
+        run(scale, || ServiceBuilder::new().layer(retry_layer()).service(service_fn(answer)))
+    }
+
     pub(crate) fn five_layers(scale: Scale) -> Vec<f64> {
         run(scale, || {
             ServiceBuilder::new()
@@ -233,6 +323,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
         row!("timeout", timeout),
         row!("concurrency_limit", concurrency_limit),
         row!("five_layers", five_layers),
+        row!("retry_pass", retry_pass),
         Workload {
             metrics: &[
                 Metric {
