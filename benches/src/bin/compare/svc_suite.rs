@@ -9,7 +9,7 @@
 //! `service_fn` answering with an already-ready future, so a row measures what the
 //! layers cost.
 //!
-//! The stacks are written once: [`flavoured!`] expands the same module body twice, once
+//! The stacks are written once: `flavoured!` expands the same module body twice, once
 //! with `svc-trait` / `svc-layers` names in scope and once with tower's, so both sides
 //! build the same layers in the same order and run the same loop.
 
