@@ -1,0 +1,130 @@
+//! [`Shared`]: what the handles and the driver share, behind an `Arc`.
+//!
+//! # Protocol
+//!
+//! * The driver alone writes the endpoint lists: it replaces the published lists under
+//!   the `published` mutex, then bumps `generation` (release). A handle compares
+//!   `generation` with its own copy on each `poll_ready` (one acquire load) and takes
+//!   the mutex only when it moved, so the per-request path takes no lock.
+//! * A handle that finds no ready endpoint registers its waker in `waiters`, sets
+//!   `has_waiters`, and looks again. Whoever makes an endpoint ready (or changes the
+//!   lists) stores the state first and then swaps `has_waiters`; with both sides
+//!   sequentially consistent, either the waker is seen or the second look sees the
+//!   ready endpoint.
+
+use std::task::Waker;
+
+use rt_core::loom::sync::atomic::{
+    AtomicBool, AtomicU64, AtomicUsize,
+    Ordering::{Acquire, Relaxed, Release, SeqCst},
+};
+use rt_core::loom::sync::{Arc, Mutex};
+
+use crate::config::Config;
+use crate::endpoint::Endpoint;
+use crate::signal::Signal;
+
+/// A published list of endpoints.
+pub(crate) type List<K, S, L> = Arc<[Arc<Endpoint<K, S, L>>]>;
+
+pub(crate) struct Published<K, S, L> {
+    /// Endpoints in rotation (neither ejected nor removed): what handles pick from.
+    pub(crate) rotation: List<K, S, L>,
+    /// Every endpoint not removed, ejected ones included (for metrics).
+    pub(crate) all: List<K, S, L>,
+}
+
+pub(crate) struct Shared<K, S, L> {
+    pub(crate) generation: AtomicU64,
+    published: Mutex<Published<K, S, L>>,
+    waiters: Mutex<Vec<Waker>>,
+    has_waiters: AtomicBool,
+    pub(crate) signal: Arc<Signal>,
+    /// Live `Balance` handles; the driver ends at zero.
+    pub(crate) handles: AtomicUsize,
+    /// Endpoints inserted and not removed (ejected ones included).
+    pub(crate) endpoints: AtomicUsize,
+    pub(crate) discovery_closed: AtomicBool,
+    /// The driver is gone.
+    pub(crate) closed: AtomicBool,
+    pub(crate) counters: Counters,
+    pub(crate) config: Config,
+}
+
+/// Counters only the driver writes.
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub(crate) inserted: AtomicU64,
+    pub(crate) removed: AtomicU64,
+    pub(crate) ejections: AtomicU64,
+    pub(crate) readiness_errors: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Relaxed);
+    }
+}
+
+impl<K, S, L> Shared<K, S, L> {
+    pub(crate) fn new(config: Config) -> Shared<K, S, L> {
+        Shared {
+            generation: AtomicU64::new(0),
+            published: Mutex::new(Published {
+                rotation: Arc::from(Vec::new()),
+                all: Arc::from(Vec::new()),
+            }),
+            waiters: Mutex::new(Vec::new()),
+            has_waiters: AtomicBool::new(false),
+            signal: Arc::new(Signal::default()),
+            handles: AtomicUsize::new(1),
+            endpoints: AtomicUsize::new(0),
+            discovery_closed: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            counters: Counters::default(),
+            config,
+        }
+    }
+
+    /// The rotation and its generation, if the generation is not `seen`.
+    pub(crate) fn rotation_since(&self, seen: u64) -> Option<(u64, List<K, S, L>)> {
+        if self.generation.load(Acquire) == seen {
+            return None;
+        }
+        let published = self.published.lock();
+        Some((self.generation.load(Acquire), published.rotation.clone()))
+    }
+
+    /// Every endpoint not removed.
+    pub(crate) fn all(&self) -> List<K, S, L> {
+        self.published.lock().all.clone()
+    }
+
+    /// Publishes new lists (driver only).
+    pub(crate) fn publish(&self, rotation: List<K, S, L>, all: List<K, S, L>) {
+        let mut published = self.published.lock();
+        *published = Published { rotation, all };
+        self.generation.fetch_add(1, Release);
+        drop(published);
+        self.wake_waiters();
+    }
+
+    /// Registers a handle waiting for a ready endpoint.
+    pub(crate) fn register_waiter(&self, waker: &Waker) {
+        let mut waiters = self.waiters.lock();
+        if !waiters.iter().any(|w| w.will_wake(waker)) {
+            waiters.push(waker.clone());
+        }
+        self.has_waiters.store(true, SeqCst);
+    }
+
+    /// Wakes the waiting handles (after an endpoint became ready or the lists changed).
+    pub(crate) fn wake_waiters(&self) {
+        if self.has_waiters.swap(false, SeqCst) {
+            let waiters = std::mem::take(&mut *self.waiters.lock());
+            for waker in waiters {
+                waker.wake();
+            }
+        }
+    }
+}
