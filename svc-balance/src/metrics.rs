@@ -20,7 +20,7 @@ use crate::state::{CLAIMED, EJECTED, PENDING, PROBING, READY};
 /// # rt_sched::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let svc = service_fn(|x: u32| async move { Ok::<_, std::io::Error>(x) });
 /// let balance = Balance::new(ServiceList::new([("a", svc)]));
-/// rt_sched::yield_now().await; // let the driver insert the endpoint
+/// rt_sched::task::yield_now().await; // let the driver insert the endpoint
 /// let metrics = balance.metrics();
 /// assert_eq!((metrics.endpoints(), metrics.ready(), metrics.failing()), (1, 1, 0));
 /// # });
@@ -140,7 +140,7 @@ pub enum EndpointState {
 /// # rt_sched::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let svc = service_fn(|x: u32| async move { Ok::<_, std::io::Error>(x) });
 /// let balance = Balance::new(ServiceList::new([("a", svc)]));
-/// rt_sched::yield_now().await;
+/// rt_sched::task::yield_now().await;
 /// let endpoints = balance.endpoints();
 /// assert_eq!(*endpoints[0].key(), "a");
 /// assert_eq!(endpoints[0].state(), EndpointState::Ready);
