@@ -33,7 +33,7 @@ use crate::future::ResponseFuture;
 use crate::load::{CompleteOnResponse, InFlight, Load, PeakEwma, TrackCompletion};
 use crate::metrics::{EndpointMetrics, Metrics};
 use crate::rng::Rng;
-use crate::shared::{List, Shared};
+use crate::shared::{Counters, List, Shared};
 use crate::state::{PENDING, PROBING, READY};
 
 /// Random pairs tried before the slow path.
@@ -146,7 +146,7 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
     fn pick(&mut self) -> Option<Arc<Endpoint<K, S, L>>> {
         let n = self.rotation.len();
         if n < 2 {
-            return self.rotation.first().filter(|e| e.try_claim()).cloned();
+            return self.rotation.first().filter(|e| claim(e)).cloned();
         }
         for _ in 0..ATTEMPTS {
             let (a, b) = self.rng.pair(n);
@@ -157,7 +157,7 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
                 (false, true) => b,
                 (false, false) => continue,
             };
-            if first.try_claim() {
+            if claim(first) {
                 return Some(first.clone());
             }
         }
@@ -173,7 +173,7 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
         let start = self.rng.below(n);
         (0..n)
             .map(|i| &self.rotation[(start + i) % n])
-            .find(|e| e.try_claim())
+            .find(|e| claim(e))
             .cloned()
     }
 
@@ -224,6 +224,20 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
     }
 }
 
+/// Claims `endpoint` unless it crossed the failure threshold since it was last ready
+/// (its last answer called the driver, which will eject it): no request goes to an
+/// endpoint between its last allowed failure and its ejection.
+fn claim<K, S, L>(endpoint: &Endpoint<K, S, L>) -> bool {
+    if !endpoint.try_claim() {
+        return false;
+    }
+    if endpoint.tracker.is_failing() {
+        endpoint.release(READY);
+        return false;
+    }
+    true
+}
+
 impl<K, S, Req, L, C> Service<Req> for Balance<K, S, Req, L, C>
 where
     S: Service<Req>,
@@ -269,6 +283,7 @@ where
                 Poll::Ready(Ok(())) => READY,
                 Poll::Pending => PENDING,
                 Poll::Ready(Err(_)) => {
+                    Counters::bump(&self.shared.counters.readiness_errors);
                     tracker.record_broken();
                     PENDING
                 }
