@@ -168,6 +168,22 @@ impl<L, C> Builder<L, C> {
 
     /// A balancer and its driver, which the caller must spawn (or poll) for the
     /// balancer to make progress.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use svc_balance::{Builder, ServiceList};
+    /// use svc_trait::{service_fn, ServiceExt};
+    ///
+    /// let svc = service_fn(|x: u8| async move { Ok::<_, std::io::Error>(x) });
+    /// let (balance, driver) = Builder::new().pair(ServiceList::new([("a", svc)]));
+    /// let rt = rt_sched::Builder::new_current_thread().enable_all().build().unwrap();
+    /// rt.block_on(async move {
+    ///     rt_sched::spawn(driver);
+    ///     assert_eq!(balance.oneshot(7).await.unwrap(), 7);
+    /// });
+    /// ```
+    #[allow(clippy::type_complexity)] // the pair is the API; an alias would only hide it
     pub fn pair<K, S, Req, D>(self, discover: D) -> (Balance<K, S, Req, L, C>, Driver<K, S, Req, D, L>)
     where
         K: Hash + Eq + Clone,

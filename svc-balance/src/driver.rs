@@ -51,7 +51,7 @@ struct Entry<K, S, L> {
 }
 
 /// The balancer's background task (see [`Builder::pair`](crate::Builder::pair)):
-/// discovery, endpoint readiness, failure accrual and removal. [`Builder::build`] and
+/// discovery, endpoint readiness, failure accrual and removal. [`Builder::build`](crate::Builder::build) and
 /// [`Balance::new`](crate::Balance::new) spawn it.
 ///
 /// It completes when every [`Balance`](crate::Balance) handle is gone.
@@ -180,11 +180,9 @@ where
             EJECTED | REMOVED => {}
             PROBING if tracker.probe_in_flight.load(SeqCst) => {}
             PROBING => self.end_probation(id),
-            _ if tracker.is_failing() => {
-                if endpoint.seize(PENDING) {
-                    self.eject(id);
-                }
-            }
+            // A handle holding it notifies us again when it lets go.
+            _ if tracker.is_failing() && endpoint.seize(PENDING) => self.eject(id),
+            _ if tracker.is_failing() => {}
             PENDING => self.poll_endpoint(id),
             _ => {}
         }

@@ -6,7 +6,7 @@
 //! A [`Balance`] spreads requests over *endpoints*: services keyed by an address or a
 //! name, which a [`Discover`] source inserts and removes. For each request it picks two
 //! distinct endpoints at random and sends the request to the one with the lower
-//! [`Load`] (by default [`PeakEwma`](load::PeakEwma): round-trip-time estimate ×
+//! [`Load`](load::Load) (by default [`PeakEwma`](load::PeakEwma): round-trip-time estimate ×
 //! (requests in flight + 1)). Over a fixed list:
 //!
 //! ```
@@ -50,6 +50,7 @@
 //!
 //! tx.send(Change::Remove("a")).unwrap();
 //! drop(tx); // discovery ends with no endpoint left: requests fail at once
+//! rt_sched::task::yield_now().await; // (the driver task applies the changes)
 //! let error = balance.oneshot(1).await.unwrap_err();
 //! assert!(error.is_discovery_closed());
 //! # });

@@ -10,7 +10,7 @@
 //!   flag and notifies the driver if set, so a driver that wanted to eject or remove the
 //!   endpoint while it was claimed retries;
 //! * [`PROBING`], [`EJECTED`]: the driver only;
-//! * [`REMOVED`]: final.
+//! * nobody leaves [`REMOVED`].
 
 /// Not ready; the driver polls its readiness (or waits for its waker).
 pub(crate) const PENDING: u32 = 0;
