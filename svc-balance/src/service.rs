@@ -106,7 +106,7 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
         Balance {
             shared,
             generation: u64::MAX,
-            rotation: Arc::from(Vec::new()),
+            rotation: std::sync::Arc::from(Vec::new()),
             rng: Rng::new(),
             now: Instant::now(),
             chosen: None,

@@ -24,8 +24,9 @@ use crate::config::Config;
 use crate::endpoint::Endpoint;
 use crate::signal::Signal;
 
-/// A published list of endpoints.
-pub(crate) type List<K, S, L> = Arc<[Arc<Endpoint<K, S, L>>]>;
+/// A published list of endpoints. (std's `Arc`: loom's cannot hold a slice; the list
+/// itself is immutable once published, and the mutex orders its hand-over.)
+pub(crate) type List<K, S, L> = std::sync::Arc<[Arc<Endpoint<K, S, L>>]>;
 
 pub(crate) struct Published<K, S, L> {
     /// Endpoints in rotation (neither ejected nor removed): what handles pick from.
@@ -71,8 +72,8 @@ impl<K, S, L> Shared<K, S, L> {
         Shared {
             generation: AtomicU64::new(0),
             published: Mutex::new(Published {
-                rotation: Arc::from(Vec::new()),
-                all: Arc::from(Vec::new()),
+                rotation: std::sync::Arc::from(Vec::new()),
+                all: std::sync::Arc::from(Vec::new()),
             }),
             waiters: Mutex::new(Vec::new()),
             has_waiters: AtomicBool::new(false),
