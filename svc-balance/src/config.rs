@@ -141,7 +141,8 @@ impl<L, C> Builder<L, C> {
     }
 
     /// How long `poll_ready` waits when no endpoint is in rotation (none discovered, or
-    /// all out after failures) before it fails.
+    /// all out after failures) before it fails. Zero fails at once (and needs no timer,
+    /// so the balancer then also works outside a runtime with time enabled).
     pub fn fail_fast(mut self, timeout: Duration) -> Self {
         self.config.fail_fast = timeout;
         self

@@ -26,7 +26,7 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use rt_core::loom::sync::atomic::Ordering::{Relaxed, SeqCst};
+use rt_core::loom::sync::atomic::Ordering::SeqCst;
 use rt_core::loom::sync::Arc;
 use rt_core::time::{Instant, Sleep};
 use svc_trait::Service;
@@ -146,8 +146,7 @@ where
 
     fn remove(&mut self, key: &K) {
         let Some(id) = self.keys.remove(key) else { return };
-        let endpoint = &self.entries[id].endpoint;
-        endpoint.tracker.removed.store(true, SeqCst);
+        self.entries[id].endpoint.tracker.mark_removed();
         self.shared.endpoints.fetch_sub(1, SeqCst);
         Counters::bump(&self.shared.counters.removed);
         self.dirty = true;
@@ -161,7 +160,7 @@ where
             return; // a handle holds it; it notifies us when it lets go
         }
         endpoint.disarm_service();
-        if endpoint.tracker.in_flight.load(SeqCst) == 0 {
+        if endpoint.tracker.in_flight() == 0 {
             drop(endpoint.take_service());
             self.penalized.retain(|&p| p != id);
             self.entries.remove(id);
@@ -173,10 +172,10 @@ where
         let Some(entry) = self.entries.get(id) else { return };
         let endpoint = entry.endpoint.clone();
         let tracker = &endpoint.tracker;
-        if tracker.removed.load(SeqCst) {
+        if tracker.is_removed() {
             return self.retire(id);
         }
-        match endpoint.state.load(SeqCst) {
+        match endpoint.state() {
             EJECTED | REMOVED => {}
             PROBING if tracker.probe_in_flight.load(SeqCst) => {}
             PROBING => self.end_probation(id),
@@ -278,7 +277,7 @@ where
         let Some(entry) = self.entries.get_mut(id) else { return };
         entry.until = None;
         let endpoint = entry.endpoint.clone();
-        if endpoint.state.load(SeqCst) != EJECTED {
+        if endpoint.state() != EJECTED {
             return;
         }
         let tracker = &endpoint.tracker;
@@ -296,11 +295,11 @@ where
         let mut all = Vec::with_capacity(self.entries.len());
         for (_, entry) in &self.entries {
             let endpoint = &entry.endpoint;
-            if endpoint.tracker.removed.load(Relaxed) {
+            if endpoint.tracker.is_removed() {
                 continue;
             }
             all.push(endpoint.clone());
-            if endpoint.state.load(SeqCst) != EJECTED {
+            if endpoint.state() != EJECTED {
                 rotation.push(endpoint.clone());
             }
         }

@@ -11,20 +11,19 @@ use std::task::Waker;
 
 use rt_core::loom::sync::atomic::{
     AtomicBool, AtomicU32, AtomicU64,
-    Ordering::{AcqRel, Relaxed, SeqCst},
+    Ordering::{AcqRel, Acquire, Relaxed, SeqCst},
 };
 use rt_core::loom::sync::{Arc, Mutex};
 
 use crate::load::Load;
 use crate::signal::{EndpointWake, Signal};
-use crate::state::{CLAIMED, PENDING, READY};
+use crate::state::{ATTENTION, CLAIMED, PENDING, READY};
 
 pub(crate) struct Endpoint<K, S, L> {
     pub(crate) key: K,
     pub(crate) id: usize,
+    /// One of the [`state`](crate::state) constants, maybe with `ATTENTION`.
     pub(crate) state: AtomicU32,
-    /// Set by the driver when it wants the endpoint out while a handle has it claimed.
-    pub(crate) attention: AtomicBool,
     /// `None` once dropped (removed and drained).
     pub(crate) service: Mutex<Option<S>>,
     pub(crate) tracker: Arc<Tracker<L>>,
@@ -52,7 +51,6 @@ impl<K, S, L: Load> Endpoint<K, S, L> {
             key,
             id,
             state: AtomicU32::new(PENDING),
-            attention: AtomicBool::new(false),
             service: Mutex::new(Some(service)),
             tracker: Arc::new(Tracker::new(id, load, signal, threshold)),
             waker,
@@ -84,33 +82,31 @@ impl<K, S, L> Endpoint<K, S, L> {
         self.state.load(Relaxed) == READY
     }
 
+    /// The state, without the `ATTENTION` flag.
+    pub(crate) fn state(&self) -> u32 {
+        self.state.load(Acquire) & !ATTENTION
+    }
+
     /// The claimer leaves `CLAIMED` for `next`, and tells the driver if it asked.
     pub(crate) fn release(&self, next: u32) {
-        self.state.store(next, SeqCst);
-        if self.attention.load(SeqCst) {
+        if self.state.swap(next, AcqRel) & ATTENTION != 0 {
             self.tracker.signal.notify(self.id);
         }
     }
 
     /// The driver takes the endpoint (to state `to`) from wherever it is, unless a
-    /// handle has it claimed: then it returns `false`, and the handle notifies the
-    /// driver when it lets go (the `attention` handshake), so the driver tries again.
+    /// handle has it claimed: then it flags it `ATTENTION` and returns `false`, and the
+    /// handle notifies the driver when it lets go, so the driver tries again.
     pub(crate) fn seize(&self, to: u32) -> bool {
-        self.attention.store(true, SeqCst);
-        let mut current = self.state.load(SeqCst);
+        let mut current = self.state.load(Acquire);
         loop {
-            if current == CLAIMED {
-                return false;
-            }
-            // From `READY` this races with claims; from the driver's own states it
-            // cannot fail.
-            match self.state.compare_exchange(current, to, SeqCst, SeqCst) {
-                Ok(_) => break,
+            let claimed = current & !ATTENTION == CLAIMED;
+            let next = if claimed { CLAIMED | ATTENTION } else { to };
+            match self.state.compare_exchange(current, next, AcqRel, Acquire) {
+                Ok(_) => return !claimed,
                 Err(actual) => current = actual,
             }
         }
-        self.attention.store(false, SeqCst);
-        true
     }
 }
 
@@ -120,15 +116,19 @@ pub(crate) struct Tracker<L> {
     pub(crate) load: L,
     pub(crate) signal: Arc<Signal>,
     threshold: u32,
-    pub(crate) in_flight: AtomicU64,
+    /// Requests in flight, and `REMOVED_BIT` once discovery removed the endpoint: one
+    /// word, so the last request and the removal cannot miss each other.
+    in_flight: AtomicU64,
     pub(crate) requests: AtomicU64,
     pub(crate) failures: AtomicU64,
     pub(crate) consecutive: AtomicU32,
-    pub(crate) removed: AtomicBool,
     /// Back from a penalty: the next request is a probe.
     pub(crate) probation: AtomicBool,
     pub(crate) probe_in_flight: AtomicBool,
 }
+
+/// The removal flag in `Tracker::in_flight`.
+const REMOVED_BIT: u64 = 1 << 63;
 
 impl<L> Tracker<L> {
     fn new(id: usize, load: L, signal: Arc<Signal>, threshold: u32) -> Self {
@@ -141,10 +141,23 @@ impl<L> Tracker<L> {
             requests: AtomicU64::new(0),
             failures: AtomicU64::new(0),
             consecutive: AtomicU32::new(0),
-            removed: AtomicBool::new(false),
             probation: AtomicBool::new(false),
             probe_in_flight: AtomicBool::new(false),
         }
+    }
+
+    /// Marks the endpoint removed; returns the requests in flight at that moment.
+    pub(crate) fn mark_removed(&self) -> u64 {
+        self.in_flight.fetch_or(REMOVED_BIT, AcqRel) & !REMOVED_BIT
+    }
+
+    pub(crate) fn is_removed(&self) -> bool {
+        self.in_flight.load(Acquire) & REMOVED_BIT != 0
+    }
+
+    /// Requests in flight.
+    pub(crate) fn in_flight(&self) -> u64 {
+        self.in_flight.load(Acquire) & !REMOVED_BIT
     }
 
     /// A request is sent.
@@ -184,14 +197,14 @@ impl<L> Tracker<L> {
 
     /// A request completed (its `InFlight` guard dropped).
     pub(crate) fn finish(&self, probe: bool, resolved: bool) {
-        let before = self.in_flight.fetch_sub(1, SeqCst);
         if probe {
             if resolved {
                 self.probation.store(false, SeqCst);
             }
             self.probe_in_flight.store(false, SeqCst);
-            self.signal.notify(self.id);
-        } else if before == 1 && self.removed.load(SeqCst) {
+        }
+        let before = self.in_flight.fetch_sub(1, AcqRel);
+        if probe || before == REMOVED_BIT | 1 {
             self.signal.notify(self.id);
         }
     }

@@ -51,13 +51,13 @@ impl Metrics {
         };
         for endpoint in shared.all().iter() {
             metrics.endpoints += 1;
-            match endpoint.state.load(Relaxed) {
+            match endpoint.state() {
                 READY | CLAIMED => metrics.ready += 1,
                 PENDING => metrics.pending += 1,
                 _ => metrics.failing += 1,
             }
             metrics.requests += endpoint.tracker.requests.load(Relaxed);
-            metrics.in_flight += endpoint.tracker.in_flight.load(Relaxed);
+            metrics.in_flight += endpoint.tracker.in_flight();
         }
         metrics
     }
@@ -160,7 +160,7 @@ pub struct EndpointMetrics<K> {
 impl<K: Clone> EndpointMetrics<K> {
     pub(crate) fn read<S, L: Load>(endpoint: &Endpoint<K, S, L>, now: Instant) -> Self {
         let tracker = &endpoint.tracker;
-        let state = match endpoint.state.load(Relaxed) {
+        let state = match endpoint.state() {
             READY | CLAIMED => EndpointState::Ready,
             PENDING => EndpointState::Pending,
             EJECTED => EndpointState::Ejected,
@@ -171,7 +171,7 @@ impl<K: Clone> EndpointMetrics<K> {
             key: endpoint.key.clone(),
             state,
             load: tracker.load.cost(now),
-            in_flight: tracker.in_flight.load(Relaxed),
+            in_flight: tracker.in_flight(),
             requests: tracker.requests.load(Relaxed),
             failures: tracker.failures.load(Relaxed),
             consecutive_failures: tracker.consecutive.load(Relaxed),

@@ -196,9 +196,11 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
             return Poll::Ready(Err(BalanceError::discovery_closed()));
         }
         let timeout = self.shared.config.fail_fast;
-        let wait = self.wait.get_or_insert_with(|| Box::pin(rt_core::time::sleep(timeout)));
-        if wait.as_mut().poll(cx).is_pending() {
-            return Poll::Pending;
+        if !timeout.is_zero() {
+            let wait = self.wait.get_or_insert_with(|| Box::pin(rt_core::time::sleep(timeout)));
+            if wait.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
         }
         self.wait = None;
         Poll::Ready(Err(if endpoints == 0 {

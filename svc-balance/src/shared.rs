@@ -3,20 +3,23 @@
 //! # Protocol
 //!
 //! * The driver alone writes the endpoint lists: it replaces the published lists under
-//!   the `published` mutex, then bumps `generation` (release). A handle compares
-//!   `generation` with its own copy on each `poll_ready` (one acquire load) and takes
+//!   the `published` mutex, then bumps `generation`. A handle compares
+//!   `generation` with its own copy on each `poll_ready` (one load) and takes
 //!   the mutex only when it moved, so the per-request path takes no lock.
+//!   Both are sequentially consistent: they take part in the waiter handshake below
+//!   (a publication is a change waiters must not miss).
 //! * A handle that finds no ready endpoint registers its waker in `waiters`, sets
 //!   `has_waiters`, and looks again. Whoever makes an endpoint ready (or changes the
 //!   lists) stores the state first and then swaps `has_waiters`; with both sides
 //!   sequentially consistent, either the waker is seen or the second look sees the
-//!   ready endpoint.
+//!   ready endpoint. (A `SeqCst` fence on each side makes this hold in the memory
+//!   model loom checks, not only on hardware.)
 
 use std::task::Waker;
 
 use rt_core::loom::sync::atomic::{
-    AtomicBool, AtomicU64, AtomicUsize,
-    Ordering::{Acquire, Relaxed, Release, SeqCst},
+    fence, AtomicBool, AtomicU64, AtomicUsize,
+    Ordering::{Relaxed, SeqCst},
 };
 use rt_core::loom::sync::{Arc, Mutex};
 
@@ -89,11 +92,13 @@ impl<K, S, L> Shared<K, S, L> {
 
     /// The rotation and its generation, if the generation is not `seen`.
     pub(crate) fn rotation_since(&self, seen: u64) -> Option<(u64, List<K, S, L>)> {
-        if self.generation.load(Acquire) == seen {
+        // SeqCst (a plain load on x86 and arm64): a waiter's second look must see a
+        // generation published before the driver found no waiter (see the protocol).
+        if self.generation.load(SeqCst) == seen {
             return None;
         }
         let published = self.published.lock();
-        Some((self.generation.load(Acquire), published.rotation.clone()))
+        Some((self.generation.load(SeqCst), published.rotation.clone()))
     }
 
     /// Every endpoint not removed.
@@ -105,7 +110,7 @@ impl<K, S, L> Shared<K, S, L> {
     pub(crate) fn publish(&self, rotation: List<K, S, L>, all: List<K, S, L>) {
         let mut published = self.published.lock();
         *published = Published { rotation, all };
-        self.generation.fetch_add(1, Release);
+        self.generation.fetch_add(1, SeqCst);
         drop(published);
         self.wake_waiters();
     }
@@ -117,11 +122,17 @@ impl<K, S, L> Shared<K, S, L> {
             waiters.push(waker.clone());
         }
         self.has_waiters.store(true, SeqCst);
+        // Pairs with the fence in `wake_waiters` (store-load on two locations).
+        fence(SeqCst);
     }
 
     /// Wakes the waiting handles (after an endpoint became ready or the lists changed).
     pub(crate) fn wake_waiters(&self) {
-        if self.has_waiters.swap(false, SeqCst) {
+        // The caller just made an endpoint ready (or published): that write, then this
+        // fence, then the flag; a waiter writes the flag, fences, then looks at the
+        // endpoints. One of the two sees the other's write.
+        fence(SeqCst);
+        if self.has_waiters.load(Relaxed) && self.has_waiters.swap(false, SeqCst) {
             let waiters = std::mem::take(&mut *self.waiters.lock());
             for waker in waiters {
                 waker.wake();

@@ -6,9 +6,10 @@
 //! * [`READY`]: a handle (compare-and-swap to [`CLAIMED`]) or the driver (compare-and-swap
 //!   to [`EJECTED`] / [`REMOVED`]); the CAS decides who wins;
 //! * [`CLAIMED`]: the handle that claimed it only, to [`READY`], [`PENDING`] or
-//!   [`PROBING`] after its call or its disarm; it then reads the endpoint's `attention`
-//!   flag and notifies the driver if set, so a driver that wanted to eject or remove the
-//!   endpoint while it was claimed retries;
+//!   [`PROBING`] after its call or its disarm, with a swap: if the driver had set
+//!   [`ATTENTION`] meanwhile (it wanted to eject or remove the endpoint), the handle
+//!   notifies it, and the driver tries again. The flag lives in the state word itself,
+//!   so the handshake is two read-modify-writes of one location: no store-load race.
 //! * [`PROBING`], [`EJECTED`]: the driver only;
 //! * nobody leaves [`REMOVED`].
 
@@ -24,3 +25,6 @@ pub(crate) const PROBING: u32 = 3;
 pub(crate) const EJECTED: u32 = 4;
 /// Removed by discovery; dropped once its in-flight requests completed.
 pub(crate) const REMOVED: u32 = 5;
+
+/// Flag bit set on a [`CLAIMED`] endpoint by a driver that wants it back.
+pub(crate) const ATTENTION: u32 = 1 << 31;

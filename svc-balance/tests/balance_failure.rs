@@ -27,7 +27,12 @@ fn two_endpoints() -> (Bal, Behaviour, Behaviour) {
 }
 
 fn state_of(balance: &Bal, key: &str) -> EndpointState {
-    balance.endpoints().into_iter().find(|e| *e.key() == key).unwrap().state()
+    balance
+        .endpoints()
+        .into_iter()
+        .find(|e| *e.key() == key)
+        .unwrap()
+        .state()
 }
 
 /// Sends `n` requests one after the other; returns how many failed.
@@ -63,7 +68,10 @@ async fn a_failing_endpoint_is_ejected_and_comes_back_after_its_penalty() {
     assert_eq!(state_of(&balance, "bad"), EndpointState::Ready);
     let before = bad.answered.load(Relaxed);
     assert_eq!(send(&balance, 200).await, 0);
-    assert!(bad.answered.load(Relaxed) > before + 1, "restored after its probe succeeded");
+    assert!(
+        bad.answered.load(Relaxed) > before + 1,
+        "restored after its probe succeeded"
+    );
     assert_eq!(balance.metrics().ejections(), 1);
 }
 

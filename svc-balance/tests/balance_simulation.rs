@@ -85,7 +85,10 @@ async fn peak_ewma_gives_a_lower_p99_than_random_choice() {
     );
     // Random: one request in ten goes to the 1,000 ms endpoint, so p99 is 1,000 ms.
     assert_eq!(random_p99, 1_000);
-    assert!(ewma_p99 < random_p99, "peak ewma p99 {ewma_p99} ms, random {random_p99} ms");
+    assert!(
+        ewma_p99 < random_p99,
+        "peak ewma p99 {ewma_p99} ms, random {random_p99} ms"
+    );
     // Random sends 20 % of the requests to the 500 and 1,000 ms endpoints; PeakEWMA only
     // the few that find them while their estimate is cold or decayed (about 2 %).
     assert!(slow(&ewma) * 5 < slow(&random), "{} vs {}", slow(&ewma), slow(&random));

@@ -7,6 +7,7 @@
 //!   answered and the service is dropped after it, once, whatever the interleaving
 //!   (the in-flight count / `removed` flag handshake and the `attention` handshake
 //!   between a claiming handle and the driver);
+//! * the same with the removal sent between the claim and the call (single caller);
 //! * a caller waiting for a ready endpoint while the driver readies it: the caller is
 //!   woken (the waiter registration / `has_waiters` handshake).
 //!
@@ -21,6 +22,7 @@ use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
 
 use loom::thread;
 use rt_core::loom::sync::{Arc, Condvar, Mutex};
@@ -120,23 +122,24 @@ fn a_removal_racing_a_request_drops_the_service_after_it() {
         let drops = Arc::new(Drops::default());
         let (tx, rx) = mpsc::unbounded_channel();
         tx.send(Change::Insert("a", Probe { drops: drops.clone() })).unwrap();
-        let (balance, mut driver) = Builder::new().pair::<_, _, u32, _>(rx);
+        // No fail-fast wait: a caller that finds the endpoint removed fails at once.
+        let builder = Builder::new().fail_fast(Duration::ZERO);
+        let (balance, mut driver) = builder.pair::<_, _, u32, _>(rx);
         assert!(poll_once(&mut driver).is_pending()); // inserts and readies "a"
         let keep = balance.clone(); // keeps the driver running after the caller is done
         let driver = thread::spawn(move || block_on(driver));
 
         let caller = thread::spawn(move || {
             let mut balance = balance;
-            if let Poll::Ready(Ok(())) = balance.poll_ready(&mut Context::from_waker(futures::task::noop_waker_ref())) {
-                let answer = block_on(balance.call(1)).unwrap();
-                assert_eq!(answer, 2);
+            match block_on(balance.ready()) {
+                Ok(balance) => assert_eq!(block_on(balance.call(1)).unwrap(), 2),
+                Err(error) => assert!(error.is_no_endpoints(), "{error:?}"),
             }
         });
         tx.send(Change::Remove("a")).unwrap();
         caller.join().unwrap();
         drops.wait(); // the driver drops the service once the request completed
         assert_eq!(drops.count.load(SeqCst), 1);
-        assert_eq!(keep.metrics().endpoints(), 0);
         drop(keep);
         driver.join().unwrap();
     });
@@ -158,6 +161,26 @@ fn a_waiting_caller_is_woken_when_the_driver_readies_an_endpoint() {
         holder.disarm(); // the endpoint goes back to the driver, which readies it
         assert_eq!(caller.join().unwrap(), 6);
         drop(holder);
+        driver.join().unwrap();
+    });
+}
+
+#[test]
+fn a_removal_while_claimed_waits_for_the_request() {
+    loom::model(|| {
+        let drops = Arc::new(Drops::default());
+        let (tx, rx) = mpsc::unbounded_channel();
+        tx.send(Change::Insert("a", Probe { drops: drops.clone() })).unwrap();
+        let builder = Builder::new().fail_fast(Duration::ZERO);
+        let (balance, mut driver) = builder.pair::<_, _, u32, _>(rx);
+        assert!(poll_once(&mut driver).is_pending());
+        let driver = thread::spawn(move || block_on(driver));
+        let mut balance = balance;
+        let b = block_on(balance.ready()).unwrap();
+        tx.send(Change::Remove("a")).unwrap();
+        assert_eq!(block_on(b.call(1)).unwrap(), 2);
+        drops.wait();
+        drop(balance);
         driver.join().unwrap();
     });
 }
