@@ -89,7 +89,8 @@ impl<K, S, L> Endpoint<K, S, L> {
 
     /// The claimer leaves `CLAIMED` for `next`, and tells the driver if it asked.
     pub(crate) fn release(&self, next: u32) {
-        if self.state.swap(next, AcqRel) & ATTENTION != 0 {
+        // SeqCst: also the first half of the waiter handshake (see `Shared`).
+        if self.state.swap(next, SeqCst) & ATTENTION != 0 {
             self.tracker.signal.notify(self.id);
         }
     }
@@ -160,10 +161,19 @@ impl<L> Tracker<L> {
         self.in_flight.load(Acquire) & !REMOVED_BIT
     }
 
-    /// A request is sent.
+    /// A request is sent (by the handle that has the endpoint claimed: `requests` has
+    /// one writer at a time, so it needs no read-modify-write).
     pub(crate) fn begin(&self) {
         self.in_flight.fetch_add(1, Relaxed);
-        self.requests.fetch_add(1, Relaxed);
+        self.requests.store(self.requests.load(Relaxed) + 1, Relaxed);
+    }
+
+    /// The load metric's cost now.
+    pub(crate) fn cost(&self, now: rt_core::time::Instant) -> f64
+    where
+        L: Load,
+    {
+        self.load.cost(self.in_flight(), now)
     }
 
     /// The endpoint answered; failure accrual counts consecutive failures and calls the

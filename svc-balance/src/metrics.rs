@@ -170,7 +170,7 @@ impl<K: Clone> EndpointMetrics<K> {
         EndpointMetrics {
             key: endpoint.key.clone(),
             state,
-            load: tracker.load.cost(now),
+            load: tracker.cost(now),
             in_flight: tracker.in_flight(),
             requests: tracker.requests.load(Relaxed),
             failures: tracker.failures.load(Relaxed),

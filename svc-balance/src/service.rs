@@ -152,7 +152,7 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
             let (a, b) = self.rng.pair(n);
             let (a, b) = (&self.rotation[a], &self.rotation[b]);
             let first = match (a.is_ready(), b.is_ready()) {
-                (true, true) if b.tracker.load.cost(self.now) < a.tracker.load.cost(self.now) => b,
+                (true, true) if b.tracker.cost(self.now) < a.tracker.cost(self.now) => b,
                 (true, _) => a,
                 (false, true) => b,
                 (false, false) => continue,
@@ -294,7 +294,7 @@ where
         drop(service);
         endpoint.release(next);
         if next == READY {
-            self.shared.wake_waiters();
+            self.shared.wake_waiters_after_release();
         } else if next == PENDING {
             tracker.signal.notify(endpoint.id);
         }

@@ -126,6 +126,19 @@ impl<K, S, L> Shared<K, S, L> {
         fence(SeqCst);
     }
 
+    /// `wake_waiters` on the per-request path, after `Endpoint::release`'s `SeqCst`
+    /// swap made the endpoint ready: that swap and this `SeqCst` load against the
+    /// waiter's `SeqCst` store and loads are a store-load handshake the C++ memory
+    /// model guarantees without a fence (and x86 / arm64 give for free). Loom does not
+    /// model `SeqCst` across locations, so under loom the fence stands in.
+    pub(crate) fn wake_waiters_after_release(&self) {
+        #[cfg(loom)]
+        fence(SeqCst);
+        if self.has_waiters.load(SeqCst) {
+            self.wake_waiters();
+        }
+    }
+
     /// Wakes the waiting handles (after an endpoint became ready or the lists changed).
     pub(crate) fn wake_waiters(&self) {
         // The caller just made an endpoint ready (or published): that write, then this

@@ -24,7 +24,7 @@ impl Load for Constant {
     fn fresh(&self) -> Self {
         Constant
     }
-    fn cost(&self, _now: Instant) -> f64 {
+    fn cost(&self, _pending: u64, _now: Instant) -> f64 {
         1.0
     }
     fn start(&self, _now: Instant) {}

@@ -4,7 +4,9 @@
 //! a request to the endpoint and [`Load::end`] when the request completes (at the
 //! response, or later if a [`TrackCompletion`] keeps the [`InFlight`] guard, for example
 //! until the end of a response body), and compares [`Load::cost`] of two endpoints to
-//! choose one. Two metrics come with the crate:
+//! choose one. The balancer itself counts each endpoint's requests in flight (it needs
+//! the count anyway, to drain removed endpoints) and passes the count to `cost`, so a
+//! metric keeps no counter of its own. Two metrics come with the crate:
 //!
 //! * [`PeakEwma`]: round-trip-time estimate × (requests in flight + 1), where the
 //!   estimate jumps to a slower sample at once and decays toward faster ones;
@@ -28,7 +30,7 @@ use rt_core::time::Instant;
 ///
 /// # Examples
 ///
-/// A metric that counts requests ever sent (a toy: it never forgets):
+/// A metric that counts requests ever completed (a toy: it never forgets):
 ///
 /// ```
 /// use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,7 +43,9 @@ use rt_core::time::Instant;
 /// impl Load for Total {
 ///     type Token = ();
 ///     fn fresh(&self) -> Self { Total::default() }
-///     fn cost(&self, _now: Instant) -> f64 { self.0.load(Ordering::Relaxed) as f64 }
+///     fn cost(&self, pending: u64, _now: Instant) -> f64 {
+///         (self.0.load(Ordering::Relaxed) + pending) as f64
+///     }
 ///     fn start(&self, _now: Instant) {}
 ///     fn end(&self, _token: ()) { self.0.fetch_add(1, Ordering::Relaxed); }
 /// }
@@ -49,7 +53,7 @@ use rt_core::time::Instant;
 /// let load = Total::default().fresh();
 /// load.start(Instant::now());
 /// load.end(());
-/// assert_eq!(load.cost(Instant::now()), 1.0);
+/// assert_eq!(load.cost(0, Instant::now()), 1.0);
 /// ```
 pub trait Load: Send + Sync + 'static {
     /// What a request carries from `start` to `end` (a start time, or nothing).
@@ -61,9 +65,10 @@ pub trait Load: Send + Sync + 'static {
     where
         Self: Sized;
 
-    /// The cost of sending one more request to this endpoint (lower is better), at
-    /// `now` (the balancer's most recent clock reading: picking reads no clock).
-    fn cost(&self, now: Instant) -> f64;
+    /// The cost of sending one more request to this endpoint (lower is better), with
+    /// `pending` requests in flight to it, at `now` (the balancer's most recent clock
+    /// reading: picking reads no clock).
+    fn cost(&self, pending: u64, now: Instant) -> f64;
 
     /// A request is sent at `now`.
     fn start(&self, now: Instant) -> Self::Token;

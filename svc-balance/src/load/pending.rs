@@ -1,11 +1,10 @@
 //! [`PendingRequests`]: the number of requests in flight.
 
-use rt_core::loom::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use rt_core::time::Instant;
 
 use super::Load;
 
-/// Load = requests in flight to the endpoint.
+/// Load = requests in flight to the endpoint (which the balancer counts and passes in).
 ///
 /// # Examples
 ///
@@ -14,27 +13,15 @@ use super::Load;
 /// use svc_balance::load::{Load, PendingRequests};
 ///
 /// let load = PendingRequests::new();
-/// let now = Instant::now();
-/// load.start(now);
-/// load.start(now);
-/// assert_eq!(load.pending(), 2);
-/// load.end(());
-/// assert_eq!(load.cost(now), 1.0);
+/// assert_eq!(load.cost(3, Instant::now()), 3.0);
 /// ```
-#[derive(Debug, Default)]
-pub struct PendingRequests {
-    pending: AtomicU64,
-}
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PendingRequests(());
 
 impl PendingRequests {
-    /// An idle metric.
+    /// The metric.
     pub fn new() -> PendingRequests {
-        PendingRequests::default()
-    }
-
-    /// Requests in flight.
-    pub fn pending(&self) -> u64 {
-        self.pending.load(Relaxed)
+        PendingRequests(())
     }
 }
 
@@ -45,15 +32,11 @@ impl Load for PendingRequests {
         PendingRequests::new()
     }
 
-    fn cost(&self, _now: Instant) -> f64 {
-        self.pending() as f64
+    fn cost(&self, pending: u64, _now: Instant) -> f64 {
+        pending as f64
     }
 
-    fn start(&self, _now: Instant) {
-        self.pending.fetch_add(1, Relaxed);
-    }
+    fn start(&self, _now: Instant) {}
 
-    fn end(&self, _token: ()) {
-        self.pending.fetch_sub(1, Relaxed);
-    }
+    fn end(&self, _token: ()) {}
 }
