@@ -142,7 +142,8 @@ impl<L, C> Builder<L, C> {
 
     /// How long `poll_ready` waits when no endpoint is in rotation (none discovered, or
     /// all out after failures) before it fails. Zero fails at once (and needs no timer,
-    /// so the balancer then also works outside a runtime with time enabled).
+    /// so the balancer then also works outside a runtime with time enabled), including
+    /// a request made before the driver inserted the first endpoints.
     pub fn fail_fast(mut self, timeout: Duration) -> Self {
         self.config.fail_fast = timeout;
         self

@@ -226,6 +226,25 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
     }
 }
 
+impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
+    /// Polls the endpoint just called, so that it stays ready for the next request:
+    /// the state it goes to. A readiness error takes it out (the driver ejects it).
+    fn still_ready(&self, inner: &mut S, endpoint: &Endpoint<K, S, L>) -> u32
+    where
+        S: Service<Req>,
+    {
+        match inner.poll_ready(&mut Context::from_waker(&endpoint.waker)) {
+            Poll::Ready(Ok(())) => READY,
+            Poll::Pending => PENDING,
+            Poll::Ready(Err(_)) => {
+                Counters::bump(&self.shared.counters.readiness_errors);
+                endpoint.tracker.record_broken();
+                PENDING
+            }
+        }
+    }
+}
+
 /// Claims `endpoint` unless it crossed the failure threshold since it was last ready
 /// (its last answer called the driver, which will eject it): no request goes to an
 /// endpoint between its last allowed failure and its ejection.
@@ -281,15 +300,7 @@ where
             tracker.probe_in_flight.store(true, SeqCst);
             PROBING
         } else {
-            match inner.poll_ready(&mut Context::from_waker(&endpoint.waker)) {
-                Poll::Ready(Ok(())) => READY,
-                Poll::Pending => PENDING,
-                Poll::Ready(Err(_)) => {
-                    Counters::bump(&self.shared.counters.readiness_errors);
-                    tracker.record_broken();
-                    PENDING
-                }
-            }
+            self.still_ready(inner, &endpoint)
         };
         drop(service);
         endpoint.release(next);
