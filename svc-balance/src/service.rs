@@ -66,6 +66,19 @@ const ATTEMPTS: usize = 3;
 /// # Panics
 ///
 /// `call` panics if `poll_ready` did not return `Ready(Ok(()))` first.
+///
+/// # Cancel safety
+///
+/// `poll_ready` may be abandoned at any point: a claim it took stays with the handle
+/// (the next `poll_ready` returns it at once) until `call`, `disarm` or the handle's
+/// drop. The response future's drop completes the request (see [`ResponseFuture`]).
+///
+/// # Performance
+///
+/// Measured on the 2-core development machine (noisy, shared), one caller, endpoints
+/// that are always ready and answer at once: 230 to 320 ns per request with 10 or
+/// 1,000 endpoints, against 680 to 970 ns for `tower`'s p2c with `PeakEwma` in the same
+/// runs. About a third of it is the two clock reads (start and completion).
 pub struct Balance<K, S, Req, L: Load = PeakEwma, C = CompleteOnResponse> {
     shared: Arc<Shared<K, S, L>>,
     generation: u64,
