@@ -159,6 +159,7 @@ impl<L, C> Builder<L, C> {
     where
         K: Hash + Eq + Clone + Send + Sync + 'static,
         S: Service<Req> + Send + 'static,
+        S::Error: Send + Sync + 'static,
         Req: 'static,
         D: Discover<K, S> + Send + 'static,
         L: Load,
@@ -190,6 +191,7 @@ impl<L, C> Builder<L, C> {
     where
         K: Hash + Eq + Clone,
         S: Service<Req>,
+        S::Error: Send + Sync + 'static,
         D: Discover<K, S>,
         L: Load,
     {

@@ -82,6 +82,7 @@ impl<K, S, Req, D, L> Driver<K, S, Req, D, L>
 where
     K: Hash + Eq + Clone,
     S: Service<Req>,
+    S::Error: Send + Sync + 'static,
     D: Discover<K, S>,
     L: Load,
 {
@@ -214,8 +215,8 @@ where
                 self.shared.wake_waiters();
             }
             Poll::Pending => {}
-            Poll::Ready(Err(_)) => {
-                Counters::bump(&self.shared.counters.readiness_errors);
+            Poll::Ready(Err(error)) => {
+                self.shared.set_last_error(std::sync::Arc::new(error));
                 endpoint.tracker.record_broken();
                 self.eject(id);
             }
@@ -317,6 +318,7 @@ impl<K, S, Req, D, L> Future for Driver<K, S, Req, D, L>
 where
     K: Hash + Eq + Clone,
     S: Service<Req>,
+    S::Error: Send + Sync + 'static,
     D: Discover<K, S>,
     L: Load,
 {

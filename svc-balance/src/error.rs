@@ -2,6 +2,7 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::Arc;
 
 /// The error of a [`Balance`](crate::Balance)'s `poll_ready` and response futures.
 ///
@@ -11,6 +12,8 @@ use std::fmt;
 ///   endpoint (or removed them all) and none appeared within the fail-fast timeout;
 /// * [`is_all_failing`](BalanceError::is_all_failing): endpoints exist, but every one of
 ///   them is out of rotation (failure accrual) and none came back within the timeout;
+///   [`readiness_error`](BalanceError::readiness_error) is the latest error an
+///   endpoint's `poll_ready` returned, if any did (typed, shared);
 /// * [`is_discovery_closed`](BalanceError::is_discovery_closed): discovery ended and left
 ///   no endpoint, so none can ever appear (returned at once, without waiting);
 /// * [`is_closed`](BalanceError::is_closed): the balancer's driver task is gone (its
@@ -38,7 +41,7 @@ pub struct BalanceError<E> {
 
 enum Kind<E> {
     NoEndpoints,
-    AllFailing,
+    AllFailing(Option<Arc<E>>),
     DiscoveryClosed,
     Closed,
     Endpoint(E),
@@ -54,7 +57,16 @@ impl<E> BalanceError<E> {
 
     /// Every endpoint is out of rotation.
     pub fn all_failing() -> Self {
-        BalanceError { kind: Kind::AllFailing }
+        BalanceError {
+            kind: Kind::AllFailing(None),
+        }
+    }
+
+    /// Every endpoint is out of rotation; the latest readiness error was `error`.
+    pub fn all_failing_after(error: Arc<E>) -> Self {
+        BalanceError {
+            kind: Kind::AllFailing(Some(error)),
+        }
     }
 
     /// Discovery ended with no endpoint left.
@@ -83,7 +95,17 @@ impl<E> BalanceError<E> {
 
     /// Whether every endpoint was out of rotation after failures.
     pub fn is_all_failing(&self) -> bool {
-        matches!(self.kind, Kind::AllFailing)
+        matches!(self.kind, Kind::AllFailing(_))
+    }
+
+    /// When every endpoint was failing: the latest error an endpoint's `poll_ready`
+    /// returned (endpoints ejected for error responses leave none; those errors went to
+    /// their callers).
+    pub fn readiness_error(&self) -> Option<&E> {
+        match &self.kind {
+            Kind::AllFailing(error) => error.as_deref(),
+            _ => None,
+        }
     }
 
     /// Whether discovery ended with no endpoint left.
@@ -126,7 +148,7 @@ impl<E: fmt::Display> fmt::Display for BalanceError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             Kind::NoEndpoints => f.write_str("no endpoints to balance over"),
-            Kind::AllFailing => f.write_str("every endpoint is out of rotation after failures"),
+            Kind::AllFailing(_) => f.write_str("every endpoint is out of rotation after failures"),
             Kind::DiscoveryClosed => f.write_str("discovery closed with no endpoints left"),
             Kind::Closed => f.write_str("balancer's driver task is gone"),
             Kind::Endpoint(_) => f.write_str("endpoint failed"),
@@ -138,7 +160,7 @@ impl<E: fmt::Debug> fmt::Debug for BalanceError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             Kind::NoEndpoints => f.write_str("BalanceError::NoEndpoints"),
-            Kind::AllFailing => f.write_str("BalanceError::AllFailing"),
+            Kind::AllFailing(error) => f.debug_tuple("BalanceError::AllFailing").field(error).finish(),
             Kind::DiscoveryClosed => f.write_str("BalanceError::DiscoveryClosed"),
             Kind::Closed => f.write_str("BalanceError::Closed"),
             Kind::Endpoint(error) => f.debug_tuple("BalanceError::Endpoint").field(error).finish(),
@@ -150,6 +172,7 @@ impl<E: StdError + 'static> StdError for BalanceError<E> {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match &self.kind {
             Kind::Endpoint(error) => Some(error),
+            Kind::AllFailing(Some(error)) => Some(&**error),
             _ => None,
         }
     }
@@ -168,6 +191,9 @@ mod tests {
         assert!(e.is_discovery_closed());
         let e = BalanceError::endpoint(std::io::Error::other("x"));
         assert_eq!(e.source().unwrap().to_string(), "x");
+        let e = BalanceError::all_failing_after(std::sync::Arc::new(std::io::Error::other("down")));
+        assert_eq!(e.readiness_error().unwrap().to_string(), "down");
+        assert_eq!(e.source().unwrap().to_string(), "down");
         let e = BalanceError::<std::io::Error>::closed();
         assert!(e.into_endpoint_error().unwrap_err().is_closed());
     }

@@ -33,7 +33,7 @@ use crate::future::ResponseFuture;
 use crate::load::{CompleteOnResponse, InFlight, Load, PeakEwma, TrackCompletion};
 use crate::metrics::{EndpointMetrics, Metrics};
 use crate::rng::Rng;
-use crate::shared::{Counters, List, Shared};
+use crate::shared::{List, Shared};
 use crate::state::{PENDING, PROBING, READY};
 
 /// Random pairs tried before the slow path.
@@ -98,6 +98,7 @@ impl<K, S, Req> Balance<K, S, Req>
 where
     K: Hash + Eq + Clone + Send + Sync + 'static,
     S: Service<Req> + Send + 'static,
+    S::Error: Send + Sync + 'static,
     Req: 'static,
 {
     /// A balancer with the [`Builder`]'s defaults over `discover`, its driver spawned on
@@ -191,7 +192,7 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
     }
 
     /// No endpoint could be claimed: wait for one, or fail.
-    fn poll_wait<E>(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BalanceError<E>>> {
+    fn poll_wait<E: Send + Sync + 'static>(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BalanceError<E>>> {
         if self.shared.closed.load(SeqCst) {
             return Poll::Ready(Err(BalanceError::closed()));
         }
@@ -219,7 +220,10 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
         Poll::Ready(Err(if endpoints == 0 {
             BalanceError::no_endpoints()
         } else {
-            BalanceError::all_failing()
+            match self.shared.last_error::<E>() {
+                Some(error) => BalanceError::all_failing_after(error),
+                None => BalanceError::all_failing(),
+            }
         }))
     }
 
@@ -245,12 +249,13 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
     fn still_ready(&self, inner: &mut S, endpoint: &Endpoint<K, S, L>) -> u32
     where
         S: Service<Req>,
+        S::Error: Send + Sync + 'static,
     {
         match inner.poll_ready(&mut Context::from_waker(&endpoint.waker)) {
             Poll::Ready(Ok(())) => READY,
             Poll::Pending => PENDING,
-            Poll::Ready(Err(_)) => {
-                Counters::bump(&self.shared.counters.readiness_errors);
+            Poll::Ready(Err(error)) => {
+                self.shared.set_last_error(std::sync::Arc::new(error));
                 endpoint.tracker.record_broken();
                 PENDING
             }
@@ -275,6 +280,7 @@ fn claim<K, S, L>(endpoint: &Endpoint<K, S, L>) -> bool {
 impl<K, S, Req, L, C> Service<Req> for Balance<K, S, Req, L, C>
 where
     S: Service<Req>,
+    S::Error: Send + Sync + 'static,
     L: Load,
     C: TrackCompletion<L, S::Response>,
 {

@@ -15,6 +15,7 @@
 //!   ready endpoint. (A `SeqCst` fence on each side makes this hold in the memory
 //!   model loom checks, not only on hardware.)
 
+use std::any::Any;
 use std::task::Waker;
 
 use rt_core::loom::sync::atomic::{
@@ -53,7 +54,12 @@ pub(crate) struct Shared<K, S, L> {
     pub(crate) closed: AtomicBool,
     pub(crate) counters: Counters,
     pub(crate) config: Config,
+    /// The latest readiness error of an endpoint, its type erased (`S::Error`).
+    last_error: Mutex<Option<AnyError>>,
 }
+
+/// An endpoint's readiness error with its type erased.
+pub(crate) type AnyError = std::sync::Arc<dyn Any + Send + Sync>;
 
 /// Counters only the driver writes.
 #[derive(Default)]
@@ -87,7 +93,20 @@ impl<K, S, L> Shared<K, S, L> {
             closed: AtomicBool::new(false),
             counters: Counters::default(),
             config,
+            last_error: Mutex::new(None),
         }
+    }
+
+    /// Records an endpoint's readiness error (slow path: the endpoint is then ejected).
+    pub(crate) fn set_last_error(&self, error: AnyError) {
+        Counters::bump(&self.counters.readiness_errors);
+        *self.last_error.lock() = Some(error);
+    }
+
+    /// The latest readiness error, typed again.
+    pub(crate) fn last_error<E: Send + Sync + 'static>(&self) -> Option<std::sync::Arc<E>> {
+        let error = self.last_error.lock().clone()?;
+        error.downcast::<E>().ok()
     }
 
     /// The rotation and its generation, if the generation is not `seen`.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use rt_core::time::Instant;
 use support::{endpoint, settle, MockSvc};
 use svc_balance::{Balance, Builder, Change, ServiceList};
-use svc_trait::ServiceExt;
+use svc_trait::{Service, ServiceExt};
 
 #[rt_sched::test(start_paused = true)]
 async fn no_endpoints_fails_after_the_timeout() {
@@ -50,6 +50,7 @@ async fn all_endpoints_failing_fails_after_the_timeout() {
     let start = Instant::now();
     let error = balance.clone().oneshot(9).await.unwrap_err();
     assert!(error.is_all_failing(), "{error:?}");
+    assert!(error.readiness_error().is_none(), "the failures were responses, sent to their callers");
     assert_eq!(start.elapsed(), Duration::from_millis(100));
 }
 
@@ -78,4 +79,29 @@ fn a_dropped_driver_closes_the_balancer() {
     drop(driver);
     let error = futures::executor::block_on(balance.oneshot(1)).unwrap_err();
     assert!(error.is_closed(), "{error:?}");
+}
+
+#[rt_sched::test(start_paused = true)]
+async fn all_failing_carries_the_latest_readiness_error() {
+    let (mock, handle) = svc_mock::pair::<u32, u32>();
+    let balance: Balance<_, _, u32> = Builder::new()
+        .fail_fast(Duration::from_millis(100))
+        .build(ServiceList::new([("a", mock)]));
+    settle().await;
+    handle.send_error("connection refused");
+    // The endpoint is ready (its reservation taken before the error): the request goes
+    // out, and the readiness poll after the call fails.
+    let _response = {
+        let mut caller = balance.clone();
+        caller.ready().await.unwrap().call(1)
+    };
+    settle().await;
+    let error = balance.clone().oneshot(2).await.unwrap_err();
+    assert!(error.is_all_failing(), "{error:?}");
+    let readiness = error.readiness_error().unwrap();
+    assert!(readiness.is_injected());
+    assert_eq!(
+        std::error::Error::source(readiness).unwrap().to_string(),
+        "connection refused"
+    );
 }
