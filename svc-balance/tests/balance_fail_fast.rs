@@ -50,7 +50,10 @@ async fn all_endpoints_failing_fails_after_the_timeout() {
     let start = Instant::now();
     let error = balance.clone().oneshot(9).await.unwrap_err();
     assert!(error.is_all_failing(), "{error:?}");
-    assert!(error.readiness_error().is_none(), "the failures were responses, sent to their callers");
+    assert!(
+        error.readiness_error().is_none(),
+        "the failures were responses, sent to their callers"
+    );
     assert_eq!(start.elapsed(), Duration::from_millis(100));
 }
 
