@@ -204,8 +204,9 @@ impl Body {
         if self.size_hint().lower() > limit as u64 {
             return Err(too_large());
         }
-        if let BodyKind::Full(bytes) = std::mem::replace(&mut self.kind, BodyKind::Empty) {
-            return Ok(bytes);
+        match std::mem::replace(&mut self.kind, BodyKind::Empty) {
+            BodyKind::Full(bytes) => return Ok(bytes),
+            other => self.kind = other,
         }
         let mut first: Option<Bytes> = None;
         let mut buf = BytesMut::new();
