@@ -24,7 +24,8 @@ pub struct MockIo {
 impl MockIo {
     pub fn new(pieces: Vec<Vec<u8>>, hang: bool) -> MockIo {
         MockIo {
-            input: pieces.into(),
+            // An empty read means end of stream: drop empty pieces.
+            input: pieces.into_iter().filter(|p| !p.is_empty()).collect(),
             hang,
             output: Arc::default(),
             closed: Arc::default(),
@@ -117,8 +118,13 @@ impl Parsed {
 
 /// Parses the responses in `out` (framed by content-length or chunked; `100` interim
 /// responses included). Panics on anything malformed: the server must write well-formed
-/// responses. `head_only`: the responses answer HEAD requests (no bodies).
-pub fn parse_responses(mut out: &[u8]) -> Vec<Parsed> {
+/// responses.
+pub fn parse_responses(out: &[u8]) -> Vec<Parsed> {
+    parse_responses_with(out, &[])
+}
+
+/// [`parse_responses`] where the responses at the indices in `bodiless` answer `HEAD`.
+pub fn parse_responses_with(mut out: &[u8], bodiless: &[usize]) -> Vec<Parsed> {
     let mut all = Vec::new();
     while !out.is_empty() {
         let mut headers = [httparse::EMPTY_HEADER; 64];
@@ -140,7 +146,7 @@ pub fn parse_responses(mut out: &[u8]) -> Vec<Parsed> {
             .collect();
         out = &out[len..];
         let find = |n: &str| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
-        let body = if status / 100 == 1 || status == 204 || status == 304 {
+        let body = if status / 100 == 1 || status == 204 || status == 304 || bodiless.contains(&all.len()) {
             Vec::new()
         } else if let Some(cl) = find("content-length") {
             let n: usize = cl.parse().unwrap();
