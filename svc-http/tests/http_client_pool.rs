@@ -124,7 +124,8 @@ async fn a_connection_the_server_closed_is_not_reused() {
     rt_sched::spawn(async move {
         loop {
             let (stream, _) = listener.accept().await.unwrap();
-            let svc = service_fn(|_req: http::Request<Body>| async { Ok::<_, Error>(http::Response::new(Body::from("k"))) });
+            let svc =
+                service_fn(|_req: http::Request<Body>| async { Ok::<_, Error>(http::Response::new(Body::from("k"))) });
             let config = server::Config::new().keep_alive_timeout(Duration::from_millis(20));
             rt_sched::spawn(server::serve_connection(stream, svc, config));
         }
@@ -200,7 +201,10 @@ async fn response_framings_are_decoded() {
     assert_eq!(&get(&pool, "x").await.unwrap()[..], b"until close");
     assert_eq!(pool.idle_count(), 0);
     let addr = raw_server(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nT: 1\r\n\r\n").await;
-    assert_eq!(&get(&Pool::new(addr, PoolConfig::default()), "x").await.unwrap()[..], b"abc");
+    assert_eq!(
+        &get(&Pool::new(addr, PoolConfig::default()), "x").await.unwrap()[..],
+        b"abc"
+    );
     let addr = raw_server(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort").await;
     let err = get(&Pool::new(addr, PoolConfig::default()), "x").await.unwrap_err();
     assert!(err.is_closed(), "{err}");
@@ -218,7 +222,9 @@ async fn an_https_uri_is_an_invalid_request() {
 async fn send_request_works_over_one_connection() {
     let (addr, _) = echo_server(Duration::ZERO).await;
     let stream = rt_net::TcpStream::connect(addr).await.unwrap();
-    let req = http::Request::post("http://localhost/").body(Body::from("one")).unwrap();
+    let req = http::Request::post("http://localhost/")
+        .body(Body::from("one"))
+        .unwrap();
     let res = svc_http::client::send_request(stream, req).await.unwrap();
     assert_eq!(&res.into_body().collect(10).await.unwrap()[..], b"one");
 }

@@ -89,6 +89,7 @@ where
         config,
         shutdown: Some(Box::pin(shutdown)),
         timer: None,
+        unread_input: false,
     };
     let res = conn.run(service).await;
     conn.close().await;
@@ -122,6 +123,9 @@ struct Conn<IO, F> {
     /// `None` once the shutdown signal fired.
     shutdown: Option<Pin<Box<F>>>,
     timer: Option<Sleep>,
+    /// The connection closes with client input left unread: linger before closing, so
+    /// that the kernel does not answer that input with a reset that destroys the response.
+    unread_input: bool,
 }
 
 impl<IO, F> Conn<IO, F>
@@ -163,7 +167,7 @@ where
                 }
                 started.get_or_insert_with(Instant::now);
             }
-            if self.is_shutting_down() && self.rb.buf.is_empty() {
+            if self.rb.buf.is_empty() && self.is_shutting_down().await {
                 return Ok(Next::Close);
             }
             self.drain().await?;
@@ -232,9 +236,9 @@ where
         self.shutdown.is_none()
     }
 
-    fn is_shutting_down(&mut self) -> bool {
-        let waker = std::task::Waker::noop();
-        self.poll_shutdown(&mut Context::from_waker(waker))
+    /// Whether the shutdown signal fired (polled now, with the task's waker).
+    async fn is_shutting_down(&mut self) -> bool {
+        poll_fn(|cx| Poll::Ready(self.poll_shutdown(cx))).await
     }
 
     /// Serves one request; `Ok(false)`: close the connection after it.
@@ -267,11 +271,12 @@ where
         // A client that expected `100 Continue` and did not get it may or may not send
         // the body: the stream can no longer be trusted.
         let no_continue = pump.expect_continue && !pump.sent_continue;
-        let mut close = !keep_alive || pump.broken || self.is_shutting_down() || unread && no_continue;
+        let mut close = !keep_alive || pump.broken || self.is_shutting_down().await || unread && no_continue;
         close |= self.write_response(res, version, is_head, close).await?;
         if !close && unread {
             close = !self.discard_body(&mut pump.decoder).await?;
         }
+        self.unread_input = close && unread || !self.rb.buf.is_empty();
         Ok(!close)
     }
 

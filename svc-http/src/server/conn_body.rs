@@ -47,7 +47,8 @@ where
             pump.sent_continue = true;
             self.wbuf.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
             if let Poll::Ready(Err(e)) = self.poll_drain(cx) {
-                return Poll::Ready(Ok(pump.fail(e)));
+                pump.fail(e);
+                return Poll::Ready(Ok(()));
             }
         }
         loop {
@@ -81,10 +82,14 @@ where
                         .eof()
                         .err()
                         .unwrap_or_else(|| Error::closed("request body cut short"));
-                    return Poll::Ready(Ok(pump.fail(e)));
+                    pump.fail(e);
+                    return Poll::Ready(Ok(()));
                 }
                 Poll::Ready(Ok(_)) => {}
-                Poll::Ready(Err(e)) => return Poll::Ready(Ok(pump.fail(Error::io(e)))),
+                Poll::Ready(Err(e)) => {
+                    pump.fail(Error::io(e));
+                    return Poll::Ready(Ok(()));
+                }
                 Poll::Pending => return Poll::Pending,
             }
         }
@@ -164,7 +169,7 @@ where
             false,
         );
         self.drain().await?;
-        self.linger().await;
+        self.unread_input = true;
         Ok(())
     }
 
@@ -222,6 +227,9 @@ where
     /// Writes what is left and closes the stream; errors are of no use any more.
     pub(super) async fn close(&mut self) {
         let _ = poll_fn(|cx| self.poll_drain(cx)).await;
+        if self.unread_input {
+            self.linger().await;
+        }
         let _ = poll_fn(|cx| Pin::new(&mut self.io).poll_close(cx)).await;
     }
 }
