@@ -1,11 +1,11 @@
 //! A connection's read buffer.
 //!
 //! The buffer is a [`BytesMut`]: message heads are parsed in place and body chunks are
-//! handed out as [`Bytes`](bytes::Bytes) slices of it. When the connection goes idle
-//! (nothing buffered and the socket has nothing to read), [`ReadBuf::poll_fill`] drops the
-//! allocation; the next read lands in a small stack buffer first, and only bytes that
-//! actually arrive get a heap buffer again. An idle keep-alive connection thus owns no
-//! buffer.
+//! handed out as [`Bytes`](bytes::Bytes) slices of it. When a connection goes idle
+//! (nothing buffered, nothing to read for a moment), its owner calls [`ReadBuf::release`]
+//! to drop the allocation; the next read then lands in a small stack buffer first, and
+//! only bytes that actually arrive get a heap buffer again. An idle keep-alive connection
+//! thus owns no buffer.
 
 use std::io;
 use std::pin::Pin;
@@ -48,9 +48,6 @@ impl ReadBuf {
             _ => 0,
         };
         self.buf.truncate(len + n);
-        if res.is_pending() && self.buf.is_empty() {
-            self.release();
-        }
         res
     }
 

@@ -28,6 +28,8 @@ use crate::proto::read_buf::ReadBuf;
 const MAX_DRAIN: u64 = 64 * 1024;
 /// A write buffer grown past this is dropped once written.
 const MAX_KEPT_WRITE_BUF: usize = 4 * 1024;
+/// A keep-alive connection idle this long releases its read buffer.
+const IDLE_RELEASE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Serves HTTP/1.1 requests on `io` with `service` until the client closes the
 /// connection, asks for `connection: close`, breaks the protocol or times out.
@@ -167,7 +169,7 @@ where
                 }
                 started.get_or_insert_with(Instant::now);
             }
-            if self.rb.buf.is_empty() && self.is_shutting_down().await {
+            if self.rb.buf.is_empty() && self.shutdown.is_none() {
                 return Ok(Next::Close);
             }
             self.drain().await?;
@@ -188,22 +190,33 @@ where
         started: &mut Option<Instant>,
         idle: &mut Option<Instant>,
     ) -> Poll<Read> {
-        if self.rb.buf.is_empty() && self.poll_shutdown(cx) {
-            return Poll::Ready(Read::Shutdown);
-        }
-        match self.rb.poll_fill(&mut self.io, cx) {
-            Poll::Ready(Ok(0)) => return Poll::Ready(Read::Eof),
-            Poll::Ready(Ok(_)) => return Poll::Ready(Read::Data),
-            Poll::Ready(Err(e)) => return Poll::Ready(Read::Failed(Error::io(e))),
-            Poll::Pending => {}
-        }
-        let deadline = match started {
-            Some(t) => *t + self.config.header_timeout,
-            None => *idle.get_or_insert_with(Instant::now) + self.config.keep_alive_timeout,
-        };
-        match self.poll_timer(cx, deadline) {
-            Poll::Ready(()) => Poll::Ready(Read::TimedOut),
-            Poll::Pending => Poll::Pending,
+        loop {
+            match self.rb.poll_fill(&mut self.io, cx) {
+                Poll::Ready(Ok(0)) => return Poll::Ready(Read::Eof),
+                Poll::Ready(Ok(_)) => return Poll::Ready(Read::Data),
+                Poll::Ready(Err(e)) => return Poll::Ready(Read::Failed(Error::io(e))),
+                Poll::Pending => {}
+            }
+            let waiting = self.rb.buf.is_empty();
+            // Only a connection about to wait between requests looks at the shutdown signal
+            // (which registers the task's waker with it): not once per request.
+            if waiting && self.poll_shutdown(cx) {
+                return Poll::Ready(Read::Shutdown);
+            }
+            let deadline = match started {
+                Some(t) => *t + self.config.header_timeout,
+                None => *idle.get_or_insert_with(Instant::now) + self.config.keep_alive_timeout,
+            };
+            // A connection idle for a moment gives its read buffer back; a busy one keeps it.
+            let release = match idle {
+                Some(t) if waiting && self.rb.buf.capacity() > 0 => Some(*t + IDLE_RELEASE).filter(|&r| r < deadline),
+                _ => None,
+            };
+            match self.poll_timer(cx, release.unwrap_or(deadline)) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(()) if release.is_some() => self.rb.release(),
+                Poll::Ready(()) => return Poll::Ready(Read::TimedOut),
+            }
         }
     }
 
@@ -236,11 +249,6 @@ where
         self.shutdown.is_none()
     }
 
-    /// Whether the shutdown signal fired (polled now, with the task's waker).
-    async fn is_shutting_down(&mut self) -> bool {
-        poll_fn(|cx| Poll::Ready(self.poll_shutdown(cx))).await
-    }
-
     /// Serves one request; `Ok(false)`: close the connection after it.
     async fn serve_one<S>(&mut self, head: RequestHead, service: &mut S) -> Result<bool, Error>
     where
@@ -271,7 +279,7 @@ where
         // A client that expected `100 Continue` and did not get it may or may not send
         // the body: the stream can no longer be trusted.
         let no_continue = pump.expect_continue && !pump.sent_continue;
-        let mut close = !keep_alive || pump.broken || self.is_shutting_down().await || unread && no_continue;
+        let mut close = !keep_alive || pump.broken || self.shutdown.is_none() || unread && no_continue;
         close |= self.write_response(res, version, is_head, close).await?;
         if !close && unread {
             close = !self.discard_body(&mut pump.decoder).await?;
@@ -347,6 +355,8 @@ where
         if let Poll::Ready(out) = f(cx) {
             return Poll::Ready(Ok(Ok(out)));
         }
+        // A slow handler: learn about a shutdown while it works.
+        self.poll_shutdown(cx);
         if let Poll::Ready(Err(e)) = self.poll_drain(cx) {
             return Poll::Ready(Err(e));
         }
