@@ -12,6 +12,10 @@
 //!   `content-length`, chunked transfer-encoding or (responses) the end of the connection,
 //!   and never buffered whole by the codec.
 //!
+//! With the `retry` feature, [`Body`] implements `svc_retry::standard::ReplayBody`, so
+//! the retry layer can replay requests whose bodies were made
+//! [`replayable`](Body::replayable).
+//!
 //! Heads are parsed in place with `httparse`; URIs and header values are slices of the
 //! connection's read buffer, and so are body chunks. The read buffer is released while a
 //! keep-alive connection is idle.
@@ -38,6 +42,8 @@ pub mod client;
 mod error;
 mod io;
 mod proto;
+#[cfg(feature = "retry")]
+mod retry;
 pub mod server;
 
 pub use body::{Body, SizeHint};

@@ -14,8 +14,12 @@ use std::task::{Context, Poll};
 use bytes::BytesMut;
 use futures_io::AsyncRead;
 
-/// How much a read asks for at least.
+/// How much room a read gets when the buffer is (nearly) full.
 const READ_SIZE: usize = 8 * 1024;
+/// The buffer grows when less room than this is left.
+const MIN_ROOM: usize = 512;
+/// The first buffer of an idle connection that receives bytes.
+const FIRST_SIZE: usize = 4 * 1024;
 /// The stack buffer an idle connection reads into.
 const IDLE_READ: usize = 2 * 1024;
 
@@ -39,7 +43,9 @@ impl ReadBuf {
         }
         let len = self.buf.len();
         // Zeroed spare room (AsyncRead takes an initialised slice; no unsafe here).
-        self.buf.reserve(READ_SIZE);
+        if self.buf.capacity() - len < MIN_ROOM {
+            self.buf.reserve(READ_SIZE);
+        }
         let room = (self.buf.capacity() - len).min(READ_SIZE);
         self.buf.resize(len + room, 0);
         let res = Pin::new(&mut *io).poll_read(cx, &mut self.buf[len..]);
@@ -58,7 +64,7 @@ impl ReadBuf {
         let mut stack = [0u8; IDLE_READ];
         let n = std::task::ready!(Pin::new(&mut *io).poll_read(cx, &mut stack))?;
         if n > 0 {
-            self.buf = BytesMut::with_capacity(READ_SIZE.max(n));
+            self.buf = BytesMut::with_capacity(FIRST_SIZE.max(2 * n));
             self.buf.extend_from_slice(&stack[..n]);
         }
         Poll::Ready(Ok(n))

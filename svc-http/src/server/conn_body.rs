@@ -174,13 +174,15 @@ where
     }
 
     /// Shuts down the write side, then reads and drops input for a while.
-    async fn linger(&mut self) {
+    pub(super) async fn linger(&mut self) {
         let _ = poll_fn(|cx| Pin::new(&mut self.io).poll_close(cx)).await;
         let deadline = Instant::now() + LINGER;
         let mut dropped = 0;
-        let mut scratch = [0u8; 4096];
         while dropped < MAX_LINGER_BYTES {
-            let read = poll_fn(|cx| match Pin::new(&mut self.io).poll_read(cx, &mut scratch) {
+            // Through the read buffer: a scratch array here would live in every
+            // connection's future.
+            self.rb.buf.clear();
+            let read = poll_fn(|cx| match self.rb.poll_fill(&mut self.io, cx) {
                 Poll::Ready(res) => Poll::Ready(res.ok()),
                 Poll::Pending => self.poll_timer(cx, deadline).map(|()| None),
             })
