@@ -34,6 +34,8 @@ async fn a_simple_get_is_answered_and_the_connection_kept() {
     assert_eq!(res[0].body_str(), "GET /a ");
     assert_eq!(res[0].header("connection"), None);
     assert_eq!(res[0].header("content-length"), Some("7"));
+    let date = res[0].header("date").expect("a date field");
+    assert!(date.len() == 29 && date.ends_with(" GMT"), "{date}");
 }
 
 #[rt_sched::test]

@@ -44,6 +44,9 @@ pub(crate) fn response_head(
     buf.push(b' ');
     buf.extend_from_slice(status.canonical_reason().unwrap_or("").as_bytes());
     buf.extend_from_slice(b"\r\n");
+    if !headers.contains_key(http::header::DATE) {
+        super::date::append(buf);
+    }
     fields(buf, headers, encode);
     if close {
         buf.extend_from_slice(b"connection: close\r\n");
@@ -89,11 +92,28 @@ fn fields(buf: &mut Vec<u8>, headers: &HeaderMap, encode: Encode) {
     }
     match encode {
         Encode::Length(n) => {
-            let _ = write!(buf, "content-length: {n}\r\n");
+            buf.extend_from_slice(b"content-length: ");
+            decimal(buf, n);
+            buf.extend_from_slice(b"\r\n");
         }
         Encode::Chunked => buf.extend_from_slice(b"transfer-encoding: chunked\r\n"),
         Encode::None | Encode::Close => {}
     }
+}
+
+/// Appends `n` in decimal.
+fn decimal(buf: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[at..]);
 }
 
 /// The framing for a body: its exact size, else a declared `content-length`, else
