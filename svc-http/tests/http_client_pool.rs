@@ -228,3 +228,18 @@ async fn send_request_works_over_one_connection() {
     let res = svc_http::client::send_request(stream, req).await.unwrap();
     assert_eq!(&res.into_body().collect(10).await.unwrap()[..], b"one");
 }
+
+#[rt_sched::test(start_paused = true)]
+async fn idle_connections_expire_on_the_paused_clock() {
+    let (addr, accepted) = echo_server(Duration::ZERO).await;
+    let pool = Pool::new(addr, PoolConfig::new().idle_timeout(Duration::from_secs(30)));
+    get(&pool, "x").await.unwrap();
+    rt_core::time::sleep(Duration::from_secs(29)).await;
+    assert_eq!(pool.idle_count(), 1);
+    get(&pool, "x").await.unwrap();
+    assert_eq!(accepted.load(Ordering::SeqCst), 1, "reused within the idle timeout");
+    rt_core::time::sleep(Duration::from_secs(31)).await;
+    assert_eq!(pool.idle_count(), 0, "the reaper closes it after the idle timeout");
+    get(&pool, "x").await.unwrap();
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
+}
