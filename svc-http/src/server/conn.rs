@@ -99,8 +99,10 @@ where
 }
 
 /// What reading a head gave.
+// Built and moved once per request: boxing the head would cost an allocation per request.
+#[allow(clippy::large_enum_variant)]
 enum Next {
-    Request(Box<RequestHead>),
+    Request(RequestHead),
     Close,
     Reject(StatusCode),
 }
@@ -148,7 +150,7 @@ where
                 Next::Reject(status) => return self.reject(status).await,
             };
             first = false;
-            if !self.serve_one(*head, &mut service).await? {
+            if !self.serve_one(head, &mut service).await? {
                 return self.drain().await;
             }
         }
@@ -163,7 +165,7 @@ where
         loop {
             if !self.rb.buf.is_empty() {
                 match head::parse_request(&mut self.rb.buf, self.config.max_head_size) {
-                    Ok(Some(head)) => return Ok(Next::Request(Box::new(head))),
+                    Ok(Some(head)) => return Ok(Next::Request(head)),
                     Ok(None) => {}
                     Err(status) => return Ok(Next::Reject(status)),
                 }
