@@ -23,14 +23,24 @@ const FIRST_SIZE: usize = 4 * 1024;
 /// The stack buffer an idle connection reads into.
 const IDLE_READ: usize = 2 * 1024;
 
+/// The read buffer: `buf` holds the bytes read and not consumed yet; `spare` is the
+/// initialised room right after it in the same allocation. A read fills the front of
+/// `spare`, which is then split off and joined to `buf` (both O(1)), so memory is zeroed
+/// once per allocation, not once per read.
 #[derive(Debug, Default)]
 pub(crate) struct ReadBuf {
     pub(crate) buf: BytesMut,
+    spare: BytesMut,
 }
 
 impl ReadBuf {
     pub(crate) fn new() -> ReadBuf {
-        ReadBuf { buf: BytesMut::new() }
+        ReadBuf::default()
+    }
+
+    /// Whether the buffer holds an allocation.
+    pub(crate) fn is_allocated(&self) -> bool {
+        self.spare.capacity() > 0 || self.buf.capacity() > 0
     }
 
     /// Reads more bytes: `Ok(0)` at end of stream.
@@ -38,23 +48,16 @@ impl ReadBuf {
     where
         IO: AsyncRead + Unpin + ?Sized,
     {
-        if self.buf.capacity() == 0 {
+        if !self.is_allocated() {
             return self.poll_fill_idle(io, cx);
         }
-        let len = self.buf.len();
-        // Zeroed spare room (AsyncRead takes an initialised slice; no unsafe here).
-        if self.buf.capacity() - len < MIN_ROOM {
-            self.buf.reserve(READ_SIZE);
+        if self.spare.len() < MIN_ROOM {
+            self.grow(READ_SIZE);
         }
-        let room = (self.buf.capacity() - len).min(READ_SIZE);
-        self.buf.resize(len + room, 0);
-        let res = Pin::new(&mut *io).poll_read(cx, &mut self.buf[len..]);
-        let n = match &res {
-            Poll::Ready(Ok(n)) => *n,
-            _ => 0,
-        };
-        self.buf.truncate(len + n);
-        res
+        let n = std::task::ready!(Pin::new(&mut *io).poll_read(cx, &mut self.spare))?;
+        let filled = self.spare.split_to(n);
+        self.buf.unsplit(filled);
+        Poll::Ready(Ok(n))
     }
 
     fn poll_fill_idle<IO>(&mut self, io: &mut IO, cx: &mut Context<'_>) -> Poll<io::Result<usize>>
@@ -64,16 +67,29 @@ impl ReadBuf {
         let mut stack = [0u8; IDLE_READ];
         let n = std::task::ready!(Pin::new(&mut *io).poll_read(cx, &mut stack))?;
         if n > 0 {
-            self.buf = BytesMut::with_capacity(FIRST_SIZE.max(2 * n));
+            self.buf = BytesMut::new();
             self.buf.extend_from_slice(&stack[..n]);
+            self.grow(FIRST_SIZE.max(2 * n));
         }
         Poll::Ready(Ok(n))
+    }
+
+    /// Moves the buffered bytes into a new allocation with `room` initialised bytes after
+    /// them.
+    fn grow(&mut self, room: usize) {
+        let len = self.buf.len();
+        let mut block = BytesMut::with_capacity(len + room);
+        block.extend_from_slice(&self.buf);
+        block.resize(block.capacity(), 0);
+        self.spare = block.split_off(len);
+        self.buf = block;
     }
 
     /// Drops the allocation if nothing is buffered.
     pub(crate) fn release(&mut self) {
         if self.buf.is_empty() {
             self.buf = BytesMut::new();
+            self.spare = BytesMut::new();
         }
     }
 }
@@ -89,13 +105,33 @@ mod tests {
         let mut io = Cursor::new(b"abc".to_vec());
         let mut rb = ReadBuf::new();
         let mut cx = Context::from_waker(noop_waker_ref());
-        assert_eq!(rb.buf.capacity(), 0);
+        assert!(!rb.is_allocated());
         assert!(matches!(rb.poll_fill(&mut io, &mut cx), Poll::Ready(Ok(3))));
+        assert!(rb.is_allocated());
         assert_eq!(&rb.buf[..], b"abc");
         assert!(matches!(rb.poll_fill(&mut io, &mut cx), Poll::Ready(Ok(0))));
         assert_eq!(&rb.buf[..], b"abc");
         let _ = rb.buf.split_to(3);
         rb.release();
-        assert_eq!(rb.buf.capacity(), 0);
+        assert!(!rb.is_allocated());
+    }
+
+    #[test]
+    fn reads_append_and_grow_past_the_first_block() {
+        let data: Vec<u8> = (0..40_000u32).map(|i| i as u8).collect();
+        let mut io = Cursor::new(data.clone());
+        let mut rb = ReadBuf::new();
+        let mut cx = Context::from_waker(noop_waker_ref());
+        while let Poll::Ready(Ok(n)) = rb.poll_fill(&mut io, &mut cx) {
+            if n == 0 {
+                break;
+            }
+            // Consumers take bytes from the front between reads.
+            if rb.buf.len() > 10_000 {
+                let _ = rb.buf.split_to(1);
+            }
+        }
+        let consumed = data.len() - rb.buf.len();
+        assert_eq!(&rb.buf[..], &data[consumed..]);
     }
 }

@@ -211,7 +211,7 @@ where
             };
             // A connection idle for a moment gives its read buffer back; a busy one keeps it.
             let release = match idle {
-                Some(t) if waiting && self.rb.buf.capacity() > 0 => Some(*t + IDLE_RELEASE).filter(|&r| r < deadline),
+                Some(t) if waiting && self.rb.is_allocated() => Some(*t + IDLE_RELEASE).filter(|&r| r < deadline),
                 _ => None,
             };
             match self.poll_timer(cx, release.unwrap_or(deadline)) {
