@@ -56,6 +56,8 @@ pub(crate) struct Conn<IO> {
     pub(crate) io: IO,
     rb: ReadBuf,
     wbuf: Vec<u8>,
+    /// Scratch space for the header field positions of a head being parsed.
+    fields: Vec<head::Field>,
 }
 
 impl<IO> fmt::Debug for Conn<IO> {
@@ -75,6 +77,7 @@ where
             io,
             rb: ReadBuf::new(),
             wbuf: Vec::new(),
+            fields: Vec::new(),
         }
     }
 
@@ -144,8 +147,8 @@ where
     async fn read_head(&mut self) -> Result<ResponseHead, Error> {
         loop {
             if !self.rb.buf.is_empty() {
-                if let Some(head) =
-                    head::parse_response(&mut self.rb.buf, MAX_RESPONSE_HEAD).map_err(Error::protocol)?
+                if let Some(head) = head::parse_response(&mut self.rb.buf, MAX_RESPONSE_HEAD, &mut self.fields)
+                    .map_err(Error::protocol)?
                 {
                     if head.status == StatusCode::SWITCHING_PROTOCOLS {
                         return Err(Error::protocol("protocol upgrades are not supported"));

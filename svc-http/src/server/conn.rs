@@ -92,6 +92,7 @@ where
         shutdown: Some(Box::pin(shutdown)),
         timer: None,
         unread_input: false,
+        fields: Vec::new(),
     };
     let res = conn.run(service).await;
     conn.close().await;
@@ -130,6 +131,8 @@ struct Conn<IO, F> {
     /// The connection closes with client input left unread: linger before closing, so
     /// that the kernel does not answer that input with a reset that destroys the response.
     unread_input: bool,
+    /// Scratch space for the header field positions of a head being parsed.
+    fields: Vec<head::Field>,
 }
 
 impl<IO, F> Conn<IO, F>
@@ -164,7 +167,7 @@ where
         let mut idle_since = None;
         loop {
             if !self.rb.buf.is_empty() {
-                match head::parse_request(&mut self.rb.buf, self.config.max_head_size) {
+                match head::parse_request(&mut self.rb.buf, self.config.max_head_size, &mut self.fields) {
                     Ok(Some(head)) => return Ok(Next::Request(head)),
                     Ok(None) => {}
                     Err(status) => return Ok(Next::Reject(status)),
@@ -216,7 +219,13 @@ where
             };
             match self.poll_timer(cx, release.unwrap_or(deadline)) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(()) if release.is_some() => self.rb.release(),
+                Poll::Ready(()) if release.is_some() => {
+                    self.rb.release();
+                    self.fields = Vec::new();
+                    if self.wbuf.is_empty() {
+                        self.wbuf = Vec::new();
+                    }
+                }
                 Poll::Ready(()) => return Poll::Ready(Read::TimedOut),
             }
         }
