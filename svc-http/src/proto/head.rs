@@ -81,8 +81,8 @@ pub(crate) fn parse_request(
     ranges.extend(req.headers.iter().map(|field| field_range(buf, field)));
     let head = buf.split_to(len).freeze();
     let uri = Uri::from_maybe_shared(head.slice(path)).map_err(|_| bad)?;
-    let headers = header_map(&head, ranges).ok_or(bad)?;
-    request_head(method, uri, version, headers)
+    let (headers, seen) = header_map(&head, ranges).ok_or(bad)?;
+    request_head(method, uri, version, headers, seen)
 }
 
 /// Applies the request framing and connection rules.
@@ -91,23 +91,24 @@ fn request_head(
     uri: Uri,
     version: Version,
     headers: HeaderMap,
+    seen: Seen,
 ) -> Result<Option<RequestHead>, StatusCode> {
     let bad = Err(StatusCode::BAD_REQUEST);
-    let framing = match framing(&headers, version) {
+    let framing = match framing_seen(&headers, version, seen) {
         Ok(framing) => framing.unwrap_or(Framing::Length(0)),
         Err(_) => return bad,
     };
-    let mut hosts = headers.get_all(HOST).iter();
-    let host_ok = match (hosts.next(), hosts.next()) {
-        (None, _) => version == Version::HTTP_10,
-        (Some(_), None) => true,
-        (Some(_), Some(_)) => false,
+    let host_ok = if seen.has(Seen::SECOND_HOST) {
+        false
+    } else {
+        seen.has(Seen::HOST) || version == Version::HTTP_10
     };
     if !host_ok || uri.path().is_empty() && method != Method::CONNECT && method != Method::OPTIONS {
         return bad;
     }
-    let keep_alive = keep_alive(&headers, version);
+    let keep_alive = keep_alive_seen(&headers, version, seen);
     let expect_continue = version == Version::HTTP_11
+        && seen.has(Seen::EXPECT)
         && headers
             .get(EXPECT)
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
@@ -149,9 +150,9 @@ pub(crate) fn parse_response(
     ranges.clear();
     ranges.extend(res.headers.iter().map(|field| field_range(buf, field)));
     let head = buf.split_to(len).freeze();
-    let headers = header_map(&head, ranges).ok_or("invalid header field")?;
-    let framing = framing(&headers, version)?;
-    let keep_alive = keep_alive(&headers, version);
+    let (headers, seen) = header_map(&head, ranges).ok_or("invalid header field")?;
+    let framing = framing_seen(&headers, version, seen)?;
+    let keep_alive = keep_alive_seen(&headers, version, seen);
     Ok(Some(ResponseHead {
         status,
         version,
@@ -172,15 +173,66 @@ fn field_range(buf: &[u8], field: &httparse::Header<'_>) -> Field {
     [name.start, name.end, value.start, value.end]
 }
 
+/// Which of the fields that the framing and connection rules read a head has, noted
+/// while the map is built: a field that is absent costs no lookup.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen(u8);
+
+impl Seen {
+    const TRANSFER_ENCODING: u8 = 1 << 0;
+    const CONTENT_LENGTH: u8 = 1 << 1;
+    const HOST: u8 = 1 << 2;
+    const SECOND_HOST: u8 = 1 << 3;
+    const CONNECTION: u8 = 1 << 4;
+    const EXPECT: u8 = 1 << 5;
+
+    fn note(&mut self, name: &HeaderName) {
+        let bit = match *name {
+            TRANSFER_ENCODING => Seen::TRANSFER_ENCODING,
+            CONTENT_LENGTH => Seen::CONTENT_LENGTH,
+            HOST if self.has(Seen::HOST) => Seen::SECOND_HOST,
+            HOST => Seen::HOST,
+            CONNECTION => Seen::CONNECTION,
+            EXPECT => Seen::EXPECT,
+            _ => return,
+        };
+        self.0 |= bit;
+    }
+
+    fn has(self, bits: u8) -> bool {
+        self.0 & bits != 0
+    }
+}
+
 /// Builds the header map; values are slices of `head`.
-fn header_map(head: &Bytes, fields: &[Field]) -> Option<HeaderMap> {
+fn header_map(head: &Bytes, fields: &[Field]) -> Option<(HeaderMap, Seen)> {
     let mut map = HeaderMap::with_capacity(fields.len());
+    let mut seen = Seen::default();
     for &[name_start, name_end, value_start, value_end] in fields {
         let name = HeaderName::from_bytes(&head[name_start..name_end]).ok()?;
         let value = HeaderValue::from_maybe_shared(head.slice(value_start..value_end)).ok()?;
+        seen.note(&name);
         map.append(name, value);
     }
-    Some(map)
+    Some((map, seen))
+}
+
+/// [`framing`], skipped when neither framing field is present.
+fn framing_seen(headers: &HeaderMap, version: Version, seen: Seen) -> Result<Option<Framing>, &'static str> {
+    if seen.has(Seen::TRANSFER_ENCODING | Seen::CONTENT_LENGTH) {
+        framing(headers, version)
+    } else {
+        Ok(None)
+    }
+}
+
+/// [`keep_alive`], skipped when there is no `connection` field.
+fn keep_alive_seen(headers: &HeaderMap, version: Version, seen: Seen) -> bool {
+    if seen.has(Seen::CONNECTION) {
+        keep_alive(headers, version)
+    } else {
+        version == Version::HTTP_11
+    }
 }
 
 /// The body framing a head declares: `Ok(None)` if it declares none.
