@@ -1,0 +1,89 @@
+//! The `date` header field (RFC 9110 §6.6.1: an origin server with a clock sends one),
+//! formatted once per second per thread.
+
+use std::cell::RefCell;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// `Sun, 06 Nov 1994 08:49:37 GMT`
+const LEN: usize = 29;
+
+struct Cached {
+    second: u64,
+    text: [u8; LEN],
+}
+
+thread_local! {
+    static CACHE: RefCell<Cached> = const { RefCell::new(Cached { second: u64::MAX, text: [b' '; LEN] }) };
+}
+
+/// Appends `date: <now>\r\n`.
+pub(crate) fn append(buf: &mut Vec<u8>) {
+    let second = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.second != second {
+            cache.second = second;
+            cache.text = format(second);
+        }
+        buf.extend_from_slice(b"date: ");
+        buf.extend_from_slice(&cache.text);
+        buf.extend_from_slice(b"\r\n");
+    });
+}
+
+/// IMF-fixdate of a Unix time.
+fn format(secs: u64) -> [u8; LEN] {
+    const DAYS: [&[u8; 3]; 7] = [b"Thu", b"Fri", b"Sat", b"Sun", b"Mon", b"Tue", b"Wed"];
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+    ];
+    let days = secs / 86_400;
+    let (year, month, day) = civil(days);
+    let rem = secs % 86_400;
+    let mut out = [b' '; LEN];
+    out[..3].copy_from_slice(DAYS[(days % 7) as usize]);
+    out[3] = b',';
+    two(&mut out[5..7], day);
+    out[8..11].copy_from_slice(MONTHS[month as usize - 1]);
+    two(&mut out[12..14], year / 100);
+    two(&mut out[14..16], year % 100);
+    two(&mut out[17..19], rem / 3600);
+    out[19] = b':';
+    two(&mut out[20..22], rem / 60 % 60);
+    out[22] = b':';
+    two(&mut out[23..25], rem % 60);
+    out[26..29].copy_from_slice(b"GMT");
+    out
+}
+
+fn two(out: &mut [u8], n: u64) {
+    out[0] = b'0' + (n / 10 % 10) as u8;
+    out[1] = b'0' + (n % 10) as u8;
+}
+
+/// (year, month 1-12, day 1-31) of a day count since 1970-01-01 (proleptic Gregorian).
+fn civil(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_imf_fixdate() {
+        assert_eq!(&format(784_111_777), b"Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(&format(0), b"Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(&format(951_782_400), b"Tue, 29 Feb 2000 00:00:00 GMT");
+        assert_eq!(&format(1_798_761_599), b"Thu, 31 Dec 2026 23:59:59 GMT");
+    }
+}

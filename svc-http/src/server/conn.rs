@@ -1,0 +1,396 @@
+//! One server connection: read a request head, call the service, stream the request body
+//! to it on demand, write the response; repeat while the connection is kept alive.
+//!
+//! Pipelined requests are answered in order: a request is read only after the previous
+//! response was written. Responses to pipelined requests gather in the write buffer and
+//! go out together when the connection would otherwise wait (for bytes from the client,
+//! or for a slow handler).
+
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_io::{AsyncRead, AsyncWrite};
+use http::{Method, Request, Response, StatusCode};
+use rt_core::time::{sleep_until, Instant, Sleep};
+use svc_trait::Service;
+
+use super::chan::{self, Sender};
+use super::config::Config;
+use crate::body::Body;
+use crate::error::{BoxError, Error};
+use crate::proto::decode::{Decoder, Framing};
+use crate::proto::head::{self, RequestHead};
+use crate::proto::read_buf::ReadBuf;
+
+/// At most this much of a request body the handler did not read is drained to keep the
+/// connection; a longer rest closes it.
+const MAX_DRAIN: u64 = 64 * 1024;
+/// A write buffer grown past this is dropped once written.
+const MAX_KEPT_WRITE_BUF: usize = 4 * 1024;
+/// A keep-alive connection idle this long releases its read buffer.
+const IDLE_RELEASE: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Serves HTTP/1.1 requests on `io` with `service` until the client closes the
+/// connection, asks for `connection: close`, breaks the protocol or times out.
+///
+/// Bad requests are answered with the right status (400, 408, 413, 431) and the
+/// connection is closed. A service error is answered with `500` and the connection closed.
+///
+/// # Errors
+///
+/// An I/O error on the connection, or a response body stream that failed mid-way (the
+/// connection is then closed without completing the response).
+///
+/// # Examples
+///
+/// ```no_run
+/// use svc_http::{server, Body};
+/// use svc_trait::service_fn;
+///
+/// # async fn f(stream: rt_net::TcpStream) -> Result<(), svc_http::Error> {
+/// let hello = service_fn(|_req: http::Request<Body>| async {
+///     Ok::<_, std::convert::Infallible>(http::Response::new(Body::from("hello")))
+/// });
+/// server::serve_connection(stream, hello, server::Config::default()).await
+/// # }
+/// ```
+pub async fn serve_connection<IO, S>(io: IO, service: S, config: Config) -> Result<(), Error>
+where
+    IO: AsyncRead + AsyncWrite + Unpin,
+    S: Service<Request<Body>, Response = Response<Body>>,
+    S::Error: Into<BoxError>,
+{
+    serve_connection_with_shutdown(io, service, config, std::future::pending()).await
+}
+
+/// [`serve_connection`] that stops gracefully once `shutdown` completes: an idle
+/// connection closes at once; a request in progress is answered (with
+/// `connection: close`) and then the connection closes.
+///
+/// # Errors
+///
+/// As [`serve_connection`].
+pub async fn serve_connection_with_shutdown<IO, S, F>(
+    io: IO,
+    service: S,
+    config: Config,
+    shutdown: F,
+) -> Result<(), Error>
+where
+    IO: AsyncRead + AsyncWrite + Unpin,
+    S: Service<Request<Body>, Response = Response<Body>>,
+    S::Error: Into<BoxError>,
+    F: Future<Output = ()>,
+{
+    let mut conn = Conn {
+        io,
+        rb: ReadBuf::new(),
+        wbuf: Vec::new(),
+        wpos: 0,
+        config,
+        shutdown: Some(Box::pin(shutdown)),
+        timer: None,
+        unread_input: false,
+        fields: Vec::new(),
+    };
+    let res = conn.run(service).await;
+    conn.close().await;
+    res
+}
+
+/// What reading a head gave.
+// Built and moved once per request: boxing the head would cost an allocation per request.
+#[allow(clippy::large_enum_variant)]
+enum Next {
+    Request(RequestHead),
+    Close,
+    Reject(StatusCode),
+}
+
+/// The state of the request body being fed to the handler.
+struct Pump {
+    tx: Option<Sender>,
+    decoder: Decoder,
+    expect_continue: bool,
+    sent_continue: bool,
+    /// The connection can no longer be trusted (a framing error, end of stream).
+    broken: bool,
+}
+
+struct Conn<IO, F> {
+    io: IO,
+    rb: ReadBuf,
+    wbuf: Vec<u8>,
+    /// How much of `wbuf` is written.
+    wpos: usize,
+    config: Config,
+    /// `None` once the shutdown signal fired.
+    shutdown: Option<Pin<Box<F>>>,
+    timer: Option<Sleep>,
+    /// The connection closes with client input left unread: linger before closing, so
+    /// that the kernel does not answer that input with a reset that destroys the response.
+    unread_input: bool,
+    /// Scratch space for the header field positions of a head being parsed.
+    fields: Vec<head::Field>,
+}
+
+impl<IO, F> Conn<IO, F>
+where
+    IO: AsyncRead + AsyncWrite + Unpin,
+    F: Future<Output = ()>,
+{
+    async fn run<S>(&mut self, mut service: S) -> Result<(), Error>
+    where
+        S: Service<Request<Body>, Response = Response<Body>>,
+        S::Error: Into<BoxError>,
+    {
+        let mut first = true;
+        loop {
+            let head = match self.read_head(first).await? {
+                Next::Request(head) => head,
+                Next::Close => return self.drain().await,
+                Next::Reject(status) => return self.reject(status).await,
+            };
+            first = false;
+            if !self.serve_one(head, &mut service).await? {
+                return self.drain().await;
+            }
+        }
+    }
+
+    /// Reads the next request head; applies the header and keep-alive timeouts.
+    async fn read_head(&mut self, first: bool) -> Result<Next, Error> {
+        // The header timeout runs from the connection's start for the first request, else
+        // from the first byte of the head; before that the keep-alive timeout runs.
+        let mut started = first.then(Instant::now);
+        let mut idle_since = None;
+        loop {
+            if !self.rb.buf.is_empty() {
+                match head::parse_request(&mut self.rb.buf, self.config.max_head_size, &mut self.fields) {
+                    Ok(Some(head)) => return Ok(Next::Request(head)),
+                    Ok(None) => {}
+                    Err(status) => return Ok(Next::Reject(status)),
+                }
+                started.get_or_insert_with(Instant::now);
+            }
+            if self.rb.buf.is_empty() && self.shutdown.is_none() {
+                return Ok(Next::Close);
+            }
+            self.drain().await?;
+            let read = poll_fn(|cx| self.poll_read_head(cx, &mut started, &mut idle_since)).await;
+            match read {
+                Read::Data => {}
+                Read::Eof | Read::Shutdown => return Ok(Next::Close),
+                Read::TimedOut if started.is_some() => return Ok(Next::Reject(StatusCode::REQUEST_TIMEOUT)),
+                Read::TimedOut => return Ok(Next::Close),
+                Read::Failed(e) => return Err(e),
+            }
+        }
+    }
+
+    fn poll_read_head(
+        &mut self,
+        cx: &mut Context<'_>,
+        started: &mut Option<Instant>,
+        idle: &mut Option<Instant>,
+    ) -> Poll<Read> {
+        loop {
+            match self.rb.poll_fill(&mut self.io, cx) {
+                Poll::Ready(Ok(0)) => return Poll::Ready(Read::Eof),
+                Poll::Ready(Ok(_)) => return Poll::Ready(Read::Data),
+                Poll::Ready(Err(e)) => return Poll::Ready(Read::Failed(Error::io(e))),
+                Poll::Pending => {}
+            }
+            let waiting = self.rb.buf.is_empty();
+            // Only a connection about to wait between requests looks at the shutdown signal
+            // (which registers the task's waker with it): not once per request.
+            if waiting && self.poll_shutdown(cx) {
+                return Poll::Ready(Read::Shutdown);
+            }
+            let deadline = match started {
+                Some(t) => *t + self.config.header_timeout,
+                None => *idle.get_or_insert_with(Instant::now) + self.config.keep_alive_timeout,
+            };
+            // A connection idle for a moment gives its read buffer back; a busy one keeps it.
+            let release = match idle {
+                Some(t) if waiting && self.rb.is_allocated() => Some(*t + IDLE_RELEASE).filter(|&r| r < deadline),
+                _ => None,
+            };
+            match self.poll_timer(cx, release.unwrap_or(deadline)) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(()) if release.is_some() => {
+                    self.rb.release();
+                    self.fields = Vec::new();
+                    if self.wbuf.is_empty() {
+                        self.wbuf = Vec::new();
+                    }
+                }
+                Poll::Ready(()) => return Poll::Ready(Read::TimedOut),
+            }
+        }
+    }
+
+    /// Waits for `deadline` on the connection's one timer. The timer is moved only when
+    /// the deadline is earlier than its own, or when it fired early: a busy keep-alive
+    /// connection does not touch the timer wheel for every request.
+    fn poll_timer(&mut self, cx: &mut Context<'_>, deadline: Instant) -> Poll<()> {
+        let timer = self.timer.get_or_insert_with(|| sleep_until(deadline));
+        loop {
+            if timer.deadline() > deadline {
+                Pin::new(&mut *timer).reset(deadline);
+            }
+            if Pin::new(&mut *timer).poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            if Instant::now() >= deadline {
+                return Poll::Ready(());
+            }
+            Pin::new(&mut *timer).reset(deadline);
+        }
+    }
+
+    /// Polls the shutdown signal; `true` once it fired.
+    fn poll_shutdown(&mut self, cx: &mut Context<'_>) -> bool {
+        if let Some(signal) = &mut self.shutdown {
+            if signal.as_mut().poll(cx).is_ready() {
+                self.shutdown = None;
+            }
+        }
+        self.shutdown.is_none()
+    }
+
+    /// Serves one request; `Ok(false)`: close the connection after it.
+    async fn serve_one<S>(&mut self, head: RequestHead, service: &mut S) -> Result<bool, Error>
+    where
+        S: Service<Request<Body>, Response = Response<Body>>,
+        S::Error: Into<BoxError>,
+    {
+        if let Framing::Length(n) = head.framing {
+            if n > self.config.max_body_size {
+                self.reject(StatusCode::PAYLOAD_TOO_LARGE).await?;
+                return Ok(false);
+            }
+        }
+        let is_head = head.method == Method::HEAD;
+        let version = head.version;
+        let keep_alive = head.keep_alive && self.config.keep_alive;
+        let (req, mut pump) = self.request(head);
+        let result = self.call(service, req, &mut pump).await?;
+        let res = match result {
+            Ok(res) => res,
+            Err(status) => {
+                self.reject(status).await?;
+                return Ok(false);
+            }
+        };
+        let unread = !pump.decoder.is_done();
+        // The sender is dropped here: a handler still holding the body sees it end early.
+        drop(pump.tx.take());
+        // A client that expected `100 Continue` and did not get it may or may not send
+        // the body: the stream can no longer be trusted.
+        let no_continue = pump.expect_continue && !pump.sent_continue;
+        let mut close = !keep_alive || pump.broken || self.shutdown.is_none() || unread && no_continue;
+        close |= self.write_response(res, version, is_head, close).await?;
+        if !close && unread {
+            close = !self.discard_body(&mut pump.decoder).await?;
+        }
+        self.unread_input = close && unread || !self.rb.buf.is_empty();
+        Ok(!close)
+    }
+
+    /// Builds the request and the pump feeding its body.
+    fn request(&mut self, head: RequestHead) -> (Request<Body>, Pump) {
+        let remaining = match head.framing {
+            Framing::Length(n) => Some(n),
+            _ => None,
+        };
+        let decoder = Decoder::new(head.framing, self.config.max_body_size);
+        let (body, tx) = if decoder.is_done() {
+            (Body::empty(), None)
+        } else {
+            let (tx, rx) = chan::channel(remaining);
+            (Body::from_source(rx), Some(tx))
+        };
+        let mut req = Request::new(body);
+        *req.method_mut() = head.method;
+        *req.uri_mut() = head.uri;
+        *req.version_mut() = head.version;
+        *req.headers_mut() = head.headers;
+        let pump = Pump {
+            tx,
+            decoder,
+            expect_continue: head.expect_continue,
+            sent_continue: false,
+            broken: false,
+        };
+        (req, pump)
+    }
+
+    /// Calls the service, feeding the request body while the response is produced.
+    /// `Ok(Err(status))`: answer with `status` and close (bad body, service failure).
+    async fn call<S>(
+        &mut self,
+        service: &mut S,
+        req: Request<Body>,
+        pump: &mut Pump,
+    ) -> Result<Result<Response<Body>, StatusCode>, Error>
+    where
+        S: Service<Request<Body>, Response = Response<Body>>,
+        S::Error: Into<BoxError>,
+    {
+        let ready =
+            poll_fn(|cx| self.poll_while(cx, pump, |cx| service.poll_ready(cx).map(|r| r.map_err(drop)))).await?;
+        match ready {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return Ok(Err(StatusCode::SERVICE_UNAVAILABLE)),
+            Err(status) => return Ok(Err(status)),
+        }
+        let mut future = std::pin::pin!(service.call(req));
+        let res =
+            poll_fn(|cx| self.poll_while(cx, pump, |cx| future.as_mut().poll(cx).map(|r| r.map_err(drop)))).await?;
+        Ok(match res {
+            Ok(Ok(res)) => Ok(res),
+            Ok(Err(_)) => Err(StatusCode::INTERNAL_SERVER_ERROR),
+            Err(status) => Err(status),
+        })
+    }
+
+    /// Polls `f` while writing out buffered responses and pumping the request body.
+    fn poll_while<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        pump: &mut Pump,
+        mut f: impl FnMut(&mut Context<'_>) -> Poll<T>,
+    ) -> Poll<Result<Result<T, StatusCode>, Error>> {
+        if let Poll::Ready(out) = f(cx) {
+            return Poll::Ready(Ok(Ok(out)));
+        }
+        // A slow handler: learn about a shutdown while it works.
+        self.poll_shutdown(cx);
+        if let Poll::Ready(Err(e)) = self.poll_drain(cx) {
+            return Poll::Ready(Err(e));
+        }
+        match self.poll_pump(cx, pump) {
+            Poll::Ready(Err(status)) => Poll::Ready(Ok(Err(status))),
+            Poll::Ready(Ok(())) => {
+                // The pump made progress the handler may be waiting on.
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// What waiting for head bytes gave.
+enum Read {
+    Data,
+    Eof,
+    Shutdown,
+    TimedOut,
+    Failed(Error),
+}
+
+#[path = "conn_body.rs"]
+mod body;
