@@ -73,6 +73,26 @@ pub(crate) fn workloads() -> Vec<Workload> {
         Workload {
             metrics: &[
                 Metric {
+                    name: "http_hello_cpu_per_req",
+                    unit: "server CPU us/req",
+                    better: Better::Lower,
+                },
+                Metric {
+                    name: "http_hello_p50",
+                    unit: "ms",
+                    better: Better::Lower,
+                },
+                Metric {
+                    name: "http_hello_p99",
+                    unit: "ms",
+                    better: Better::Lower,
+                },
+            ],
+            runs: both!(http_hello),
+        },
+        Workload {
+            metrics: &[
+                Metric {
                     name: "tcp_echo",
                     unit: "msg/server CPU s",
                     better: Better::Higher,
@@ -155,6 +175,27 @@ fn tcp_hello<R: NetRuntime>(scale: Scale) -> Vec<f64> {
     let requests = requests.expect("loading the hello server");
     eprint_load::<R>(requests, "requests", scale, cpu);
     vec![micros(cpu) / requests as f64]
+}
+
+/// Each side's HTTP/1.1 hello-world server (svc-http on rt-sched, hyper on tokio; see
+/// `net/http.rs`) under `wrk -t1 -c64 --latency` for 3 seconds. Yields server CPU µs per
+/// request and wrk's p50 and p99 latency. Without wrk, the closed-loop client measures
+/// the CPU row and the latency rows are not available (reported as NaN).
+fn http_hello<R: NetRuntime>(scale: Scale) -> Vec<f64> {
+    let server = start::<R>(Kind::Http, 0);
+    let duration = load_duration(scale);
+    let (run, cpu) = with_server_cpu(&server, || match HelloLoad::get() {
+        HelloLoad::Wrk => load::wrk_latency(server.addr(), duration),
+        HelloLoad::ClosedLoop => load::closed_loop_http(server.addr(), duration).map(|requests| load::WrkRun {
+            requests,
+            p50_ms: f64::NAN,
+            p99_ms: f64::NAN,
+        }),
+    });
+    drop(server);
+    let run = run.expect("loading the HTTP hello server");
+    eprint_load::<R>(run.requests, "requests", scale, cpu);
+    vec![micros(cpu) / run.requests as f64, run.p50_ms, run.p99_ms]
 }
 
 /// 64 connections ([`load::CLIENT_THREADS`] threads × [`load::CONNECTIONS_PER_THREAD`])

@@ -97,6 +97,70 @@ fn wrk(addr: SocketAddr, duration: Duration) -> io::Result<u64> {
     parse_wrk_requests(&stdout).ok_or_else(|| io::Error::other(format!("no request count in wrk's output: {stdout}")))
 }
 
+/// What [`wrk_latency`] measured.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WrkRun {
+    /// Requests completed.
+    pub(crate) requests: u64,
+    /// Median latency, in milliseconds.
+    pub(crate) p50_ms: f64,
+    /// 99th percentile latency, in milliseconds.
+    pub(crate) p99_ms: f64,
+}
+
+/// Runs `wrk -t1 -c64 --latency -dSECONDS http://ADDR/` and returns the requests it
+/// completed with its p50 and p99 latency.
+///
+/// # Errors
+///
+/// Fails when wrk cannot be run or fails, or its output lacks a figure.
+pub(crate) fn wrk_latency(addr: SocketAddr, duration: Duration) -> io::Result<WrkRun> {
+    let seconds = duration.as_secs().max(1);
+    let output = Command::new("wrk")
+        .args([
+            "-t1",
+            "-c64",
+            "--latency",
+            &format!("-d{seconds}s"),
+            &format!("http://{addr}/"),
+        ])
+        .output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(io::Error::other(format!("wrk failed: {stdout}")));
+    }
+    if stdout.contains("Non-2xx") || stdout.contains("Socket errors") {
+        eprintln!("  wrk reported errors:\n{stdout}");
+    }
+    let missing = || io::Error::other(format!("a figure is missing from wrk's output: {stdout}"));
+    Ok(WrkRun {
+        requests: parse_wrk_requests(&stdout).ok_or_else(missing)?,
+        p50_ms: parse_wrk_percentile(&stdout, "50%").ok_or_else(missing)?,
+        p99_ms: parse_wrk_percentile(&stdout, "99%").ok_or_else(missing)?,
+    })
+}
+
+/// Returns the latency of wrk's `--latency` line `     99%    1.23ms`, in milliseconds.
+fn parse_wrk_percentile(output: &str, label: &str) -> Option<f64> {
+    let line = output.lines().find(|line| line.trim_start().starts_with(label))?;
+    parse_wrk_duration(line.split_whitespace().nth(1)?)
+}
+
+/// Parses a wrk duration (`812.00us`, `1.23ms`, `2.01s`) into milliseconds.
+fn parse_wrk_duration(text: &str) -> Option<f64> {
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number.parse().ok()?;
+    let factor = match unit {
+        "us" => 1e-3,
+        "ms" => 1.0,
+        "s" => 1e3,
+        "m" => 60e3,
+        _ => return None,
+    };
+    Some(value * factor)
+}
+
 /// Returns N from wrk's summary line `  N requests in 3.00s, 9.1MB read`.
 fn parse_wrk_requests(output: &str) -> Option<u64> {
     output
@@ -106,6 +170,72 @@ fn parse_wrk_requests(output: &str) -> Option<u64> {
         .next()?
         .parse()
         .ok()
+}
+
+/// [`closed_loop`] against an HTTP server whose answers to [`HELLO_REQUEST`] are not
+/// byte-for-byte known: each exchange reads one response head and its
+/// `Content-Length` body. Returns the exchanges completed.
+///
+/// # Errors
+///
+/// Fails when a connection cannot be opened or fails, or a response has no
+/// `Content-Length`.
+pub(crate) fn closed_loop_http(addr: SocketAddr, duration: Duration) -> io::Result<u64> {
+    let deadline = Instant::now() + duration;
+    let threads: Vec<JoinHandle<io::Result<u64>>> = (0..CLIENT_THREADS)
+        .map(|_| thread::spawn(move || http_client_thread(addr, deadline)))
+        .collect();
+    threads
+        .into_iter()
+        .map(|thread| thread.join().expect("a client thread panicked"))
+        .sum()
+}
+
+/// One thread of [`closed_loop_http`].
+fn http_client_thread(addr: SocketAddr, deadline: Instant) -> io::Result<u64> {
+    let mut connections = (0..CONNECTIONS_PER_THREAD)
+        .map(|_| {
+            let stream = TcpStream::connect(addr)?;
+            stream.set_read_timeout(Some(ANSWER_TIMEOUT))?;
+            Ok(io::BufReader::new(stream))
+        })
+        .collect::<io::Result<Vec<_>>>()?;
+    let mut exchanges = 0;
+    while Instant::now() < deadline {
+        for stream in &mut connections {
+            stream.get_mut().write_all(HELLO_REQUEST)?;
+        }
+        for stream in &mut connections {
+            read_http_response(stream)?;
+        }
+        exchanges += connections.len() as u64;
+    }
+    Ok(exchanges)
+}
+
+/// Reads one response (head, then a `Content-Length` body) from `stream`.
+fn read_http_response(stream: &mut io::BufReader<TcpStream>) -> io::Result<()> {
+    use std::io::BufRead as _;
+    let mut length = None;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if stream.read_line(&mut line)? == 0 {
+            return Err(io::Error::other("the server closed mid-response"));
+        }
+        let header = line.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse::<usize>().ok();
+            }
+        }
+    }
+    let length = length.ok_or_else(|| io::Error::other("a response without content-length"))?;
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body)
 }
 
 /// Runs [`CLIENT_THREADS`] threads with [`CONNECTIONS_PER_THREAD`] connections each for
@@ -219,6 +349,16 @@ fn parse_listen_overflows(netstat: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_wrk_percentiles() {
+        let output =
+            "  Latency Distribution\n     50%  812.00us\n     75%    1.02ms\n     90%    1.50ms\n     99%    3.21ms\n";
+        assert_eq!(parse_wrk_percentile(output, "50%"), Some(0.812));
+        assert_eq!(parse_wrk_percentile(output, "99%"), Some(3.21));
+        assert_eq!(parse_wrk_duration("2.5s"), Some(2500.0));
+        assert_eq!(parse_wrk_duration("7xs"), None);
+    }
 
     #[test]
     fn parses_wrks_request_count() {

@@ -62,11 +62,13 @@ pub(crate) enum Kind {
     Idle,
     /// Keep the accepted sockets without serving them; say `done` at the target count.
     Accept,
+    /// Answer HTTP/1.1 requests with each side's own HTTP stack (see `net/http.rs`).
+    Http,
 }
 
 impl Kind {
     /// Every kind, for parsing.
-    const ALL: [Kind; 4] = [Kind::Hello, Kind::Echo, Kind::Idle, Kind::Accept];
+    const ALL: [Kind; 5] = [Kind::Hello, Kind::Echo, Kind::Idle, Kind::Accept, Kind::Http];
 
     /// The kind's name on the command line.
     pub(crate) fn name(self) -> &'static str {
@@ -75,6 +77,7 @@ impl Kind {
             Kind::Echo => "echo",
             Kind::Idle => "idle",
             Kind::Accept => "accept",
+            Kind::Http => "http",
         }
     }
 
@@ -104,6 +107,9 @@ pub(crate) fn main(args: impl Iterator<Item = String>) -> ExitCode {
     if let Err(error) = sys::raise_open_file_limit() {
         eprintln!("compare {SUBCOMMAND}: cannot raise the open-file limit: {error}");
     }
+    if kind == Kind::Http {
+        return serve_http(runtime);
+    }
     match runtime.as_str() {
         name if name == Ours::NAME => serve::<Ours>(kind, target),
         name if name == Peer::NAME => serve::<Peer>(kind, target),
@@ -123,6 +129,24 @@ fn serve<R: NetRuntime>(kind: Kind, target: usize) -> ExitCode {
         .spawn(control)
         .expect("spawning the control thread");
     on_worker(&runtime, accept_loop::<R>(kind, target));
+    ExitCode::SUCCESS
+}
+
+/// Serves HTTP on `runtime`'s own HTTP stack (`net/http.rs`), with the control thread.
+fn serve_http(runtime: &str) -> ExitCode {
+    let serve: fn() = match runtime {
+        name if name == Ours::NAME => crate::net::http::serve_ours,
+        name if name == Peer::NAME => crate::net::http::serve_peer,
+        name => {
+            eprintln!("compare {SUBCOMMAND}: no HTTP server for runtime `{name}`");
+            return ExitCode::from(2);
+        }
+    };
+    std::thread::Builder::new()
+        .name("net-server-control".into())
+        .spawn(control)
+        .expect("spawning the control thread");
+    serve();
     ExitCode::SUCCESS
 }
 
@@ -171,6 +195,7 @@ async fn accept_loop<R: NetRuntime>(kind: Kind, target: usize) {
             Kind::Hello => drop(R::spawn(hello(stream))),
             Kind::Echo => drop(R::spawn(echo(stream))),
             Kind::Idle => drop(R::spawn(idle(stream))),
+            Kind::Http => unreachable!("HTTP servers run their own accept loop"),
             Kind::Accept => {
                 held.push(stream);
                 if accepted == target {
