@@ -67,6 +67,16 @@ mod ours {
         }
     }
 
+    /// A p2c balancer with PeakEWMA (the defaults: rtt 30 ms, decay 10 s) over
+    /// `endpoints` services made by `make`, keyed by index.
+    pub(super) fn balance<S>(endpoints: usize, make: impl Fn() -> S) -> svc_balance::Balance<usize, S, u64>
+    where
+        S: svc_trait::Service<u64> + Send + 'static,
+        S::Error: Send + Sync + 'static,
+    {
+        svc_balance::Balance::new(svc_balance::ServiceList::new((0..endpoints).map(|i| (i, make()))))
+    }
+
     /// `Retry` with the standard policy: 3 attempts, the default budget (10 s, 10/s,
     /// 20 %), the default backoff.
     pub(super) fn retry_layer() -> RetryLayer<Standard<Errors, Always>> {
@@ -129,6 +139,27 @@ mod peer {
         fn clone_request(&mut self, req: &u64) -> Option<u64> {
             Some(*req)
         }
+    }
+
+    /// tower's p2c balancer with PeakEWMA (tower's usual settings, the same as ours: rtt
+    /// 30 ms, decay 10 s, completion at response) over `endpoints` services made by
+    /// `make`.
+    pub(super) fn balance<S>(
+        endpoints: usize,
+        make: impl Fn() -> S,
+    ) -> tower::balance::p2c::Balance<tower::load::PeakEwmaDiscover<tower::discover::ServiceList<Vec<S>>>, u64>
+    where
+        S: tower::Service<u64>,
+        S::Error: std::error::Error + Send + Sync + 'static,
+    {
+        let list = tower::discover::ServiceList::new::<u64>((0..endpoints).map(|_| make()).collect::<Vec<_>>());
+        let discover = tower::load::PeakEwmaDiscover::new::<u64>(
+            list,
+            Duration::from_millis(30),
+            Duration::from_secs(10),
+            tower::load::CompleteOnResponse::default(),
+        );
+        tower::balance::p2c::Balance::new(discover)
     }
 
     /// tower's `Retry` with [`Standard`].
@@ -287,6 +318,16 @@ flavoured! {
         run(scale, || ServiceBuilder::new().layer(retry_layer()).service(service_fn(answer)))
     }
 
+    /// Requests through a p2c PeakEWMA balancer over 10 ready endpoints.
+    pub(crate) fn balance_10(scale: Scale) -> Vec<f64> {
+        run(scale, || balance(10, || service_fn(answer)))
+    }
+
+    /// The same over 1,000 ready endpoints: the cost per request should not grow.
+    pub(crate) fn balance_1000(scale: Scale) -> Vec<f64> {
+        run(scale, || balance(1_000, || service_fn(answer)))
+    }
+
     pub(crate) fn five_layers(scale: Scale) -> Vec<f64> {
         run(scale, || {
             ServiceBuilder::new()
@@ -324,6 +365,8 @@ pub(crate) fn workloads() -> Vec<Workload> {
         row!("concurrency_limit", concurrency_limit),
         row!("five_layers", five_layers),
         row!("retry_pass", retry_pass),
+        row!("balance_p2c_peak_ewma_10", balance_10),
+        row!("balance_p2c_peak_ewma_1000", balance_1000),
         Workload {
             metrics: &[
                 Metric {

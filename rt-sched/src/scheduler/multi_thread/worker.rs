@@ -238,9 +238,15 @@ impl Context {
             let mut core = self.core.borrow_mut().take().expect("worker core lost during a poll");
             let Some(task) = core.lifo_slot.take() else { return core };
             if lifo_polls >= MAX_LIFO_POLLS_PER_TICK {
-                // Let the queue run: the slot's task goes behind it.
+                // Let the queue run: the slot's task goes behind it. Wake a helper only
+                // when that leaves more than one task queued: a lone task is the next one
+                // this worker runs, and a helper woken for it would only steal it and
+                // turn a same-thread ping-pong (two tasks waking each other) into a
+                // cross-thread one, paying a wake-up per message.
                 core.run_queue.push_back_or_overflow(task, &self.shared().inject);
-                self.handle.notify_parked();
+                if core.run_queue.len() > 1 {
+                    self.handle.notify_parked();
+                }
                 return core;
             }
             lifo_polls += 1;
