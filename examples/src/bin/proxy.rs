@@ -114,7 +114,7 @@ fn main() -> std::io::Result<()> {
         .worker_threads(args.workers.max(1))
         .enable_all()
         .build()?;
-    rt.block_on(async move {
+    let result = rt.block_on(async move {
         let mut terminate = signal(SignalKind::terminate())?;
         let mut interrupt = signal(SignalKind::interrupt())?;
         let proxy = Proxy::start(args.config()).await?;
@@ -128,5 +128,9 @@ fn main() -> std::io::Result<()> {
         tracing::info!("signal received; shutting down");
         proxy.shutdown().await;
         Ok(())
-    })
+    });
+    // Connections are drained already: what is left (the balancer's driver, idle pools)
+    // need not be waited for.
+    rt.shutdown_timeout(Duration::from_millis(100));
+    result
 }

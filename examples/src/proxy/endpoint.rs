@@ -43,6 +43,15 @@ impl UpstreamError {
         }
     }
 
+    /// The request was never sent: the connect failed (or the backend was known down).
+    pub(crate) fn is_unsent(&self) -> bool {
+        match &self.kind {
+            Kind::Http(e) => e.is_connect(),
+            Kind::Status(_) => false,
+            Kind::Down => true,
+        }
+    }
+
     /// The backend took too long to accept a connection.
     pub(crate) fn is_timeout(&self) -> bool {
         matches!(&self.kind, Kind::Http(e) if e.is_timeout())

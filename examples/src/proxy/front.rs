@@ -47,12 +47,10 @@ impl Front {
     }
 
     /// Whether the request's body must be read whole before it can be sent (so that it
-    /// can be sent again): an idempotent request with a streamed body of known, small
-    /// size.
+    /// can be sent again): a streamed body of known, small size.
     fn needs_replay(&self, req: &Request<Body>) -> bool {
         let body = req.body();
-        req.method().is_idempotent()
-            && body.try_clone().is_none()
+        body.try_clone().is_none()
             && body.size_hint().upper().is_some_and(|n| n <= self.shared.replay_limit)
     }
 }

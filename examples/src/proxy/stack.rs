@@ -13,8 +13,8 @@ use svc_balance::{Balance, BalanceError};
 use svc_buffer::{Buffer, BufferError};
 use svc_http::Body;
 use svc_layers::timeout::{Timeout, TimeoutError};
-use svc_retry::standard::{Classify, ReplayGuard, Standard};
-use svc_retry::{Budget, ExponentialBackoff, Jitter, Retry};
+use svc_retry::standard::{Classify, Guard, Standard};
+use svc_retry::{Budget, Delay, ExponentialBackoff, Jitter, Retry};
 use svc_trait::Service;
 
 use super::config::Config;
@@ -33,7 +33,7 @@ pub(crate) type LowerError = BufferError<BalanceError<UpstreamError>>;
 /// The buffer in front of the balancer.
 pub(crate) type Buf = Buffer<Request<Body>, ReadyFuture>;
 /// The retry policy.
-pub(crate) type Policy = Standard<Classifier, ReplayGuard>;
+pub(crate) type Policy = ProxyPolicy;
 /// The whole stack below the front service.
 pub(crate) type Stack = Timeout<Retry<Policy, Buf>>;
 /// Its error.
@@ -56,18 +56,73 @@ impl Classify<Response<Body>, LowerError> for Classifier {
     }
 }
 
-/// The retry policy from the configuration: [`Classifier`], idempotent requests with
-/// bodies up to the limit, the budget, a short jittered backoff.
-pub(crate) fn policy(config: &Config, budget: Budget) -> Policy {
+/// The retry policy: [`Standard`] with [`Classifier`], the budget and a short jittered
+/// backoff, for idempotent requests; a request of another method is retried only when
+/// it was never sent (the connect failed), which is safe for any request.
+#[derive(Debug, Clone)]
+pub(crate) struct ProxyPolicy {
+    inner: Standard<Classifier, CopyGuard>,
+}
+
+/// The retry policy from the configuration.
+pub(crate) fn policy(config: &Config, budget: Budget) -> ProxyPolicy {
     let backoff = ExponentialBackoff::new(Duration::from_millis(5), Duration::from_millis(250), Jitter::Full)
         .expect("a valid backoff");
-    Standard::builder()
+    let inner = Standard::builder()
         .classify(Classifier)
-        .guard(ReplayGuard::new(config.retry_body_limit))
+        .guard(CopyGuard {
+            limit: config.retry_body_limit,
+        })
         .max_attempts(config.retry_attempts.max(1))
         .budget(budget)
         .backoff(backoff)
-        .build()
+        .build();
+    ProxyPolicy { inner }
+}
+
+impl svc_retry::Policy<Request<Body>, Response<Body>, LowerError> for ProxyPolicy {
+    type Future = Delay;
+
+    fn retry(&mut self, req: &mut Request<Body>, result: &mut Result<Response<Body>, LowerError>) -> Option<Delay> {
+        if !req.method().is_idempotent() && !never_sent(result) {
+            return None;
+        }
+        self.inner.retry(req, result)
+    }
+
+    fn clone_request(&mut self, req: &Request<Body>) -> Option<Request<Body>> {
+        svc_retry::Policy::<Request<Body>, Response<Body>, LowerError>::clone_request(&mut self.inner, req)
+    }
+
+    fn budget(&self) -> Option<&Budget> {
+        svc_retry::Policy::<Request<Body>, Response<Body>, LowerError>::budget(&self.inner)
+    }
+}
+
+/// Whether the request never left the proxy (the connect failed).
+fn never_sent(result: &Result<Response<Body>, LowerError>) -> bool {
+    matches!(result, Err(e) if e.inner().and_then(BalanceError::endpoint_error).is_some_and(UpstreamError::is_unsent))
+}
+
+/// Copies any request whose body is in memory and at most `limit` bytes (whether it
+/// may be retried is [`ProxyPolicy`]'s call).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CopyGuard {
+    limit: u64,
+}
+
+impl Guard<Request<Body>> for CopyGuard {
+    fn replay(&self, req: &Request<Body>) -> Option<Request<Body>> {
+        if req.body().size_hint().exact()? > self.limit {
+            return None;
+        }
+        let mut copy = Request::new(req.body().try_clone()?);
+        *copy.method_mut() = req.method().clone();
+        *copy.uri_mut() = req.uri().clone();
+        *copy.version_mut() = req.version();
+        *copy.headers_mut() = req.headers().clone();
+        Some(copy)
+    }
 }
 
 /// The balancer behind the buffer, never failing `poll_ready`: a buffer treats a
