@@ -8,7 +8,11 @@ use svc_http::Body;
 
 #[rt_sched::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_are_balanced_across_backends() {
-    let backends = [Backend::start("a").await, Backend::start("b").await, Backend::start("c").await];
+    let backends = [
+        Backend::start("a").await,
+        Backend::start("b").await,
+        Backend::start("c").await,
+    ];
     let addrs: Vec<_> = backends.iter().map(|b| b.addr).collect();
     let proxy = start(config(&addrs)).await;
     let pool = client(proxy.local_addr());
@@ -19,7 +23,11 @@ async fn requests_are_balanced_across_backends() {
     let hits: Vec<u64> = backends.iter().map(Backend::hits).collect();
     assert_eq!(hits.iter().sum::<u64>(), 300, "{hits:?}");
     for (backend, n) in backends.iter().zip(&hits) {
-        assert!(*n >= 30, "backend {} got only {n} of 300 requests: {hits:?}", backend.name);
+        assert!(
+            *n >= 30,
+            "backend {} got only {n} of 300 requests: {hits:?}",
+            backend.name
+        );
     }
     let snap = proxy.snapshot();
     assert_eq!(snap.requests, 300);
@@ -45,7 +53,10 @@ async fn hop_by_hop_fields_are_removed_and_forwarded_fields_added() {
     // Through a client: the same, and the backend's hop-by-hop fields do not come back.
     let pool = client(proxy.local_addr());
     let answer = get(&pool, "/").await;
-    assert_eq!(answer.headers["x-seen"], "x-forwarded-for=127.0.0.1;forwarded=for=127.0.0.1;proto=http;");
+    assert_eq!(
+        answer.headers["x-seen"],
+        "x-forwarded-for=127.0.0.1;forwarded=for=127.0.0.1;proto=http;"
+    );
     assert!(answer.headers.get("keep-alive").is_none());
     assert_eq!(answer.headers["x-backend"], "a");
     proxy.shutdown().await;
@@ -60,7 +71,11 @@ async fn hop_by_hop_fields_of_responses_are_removed() {
     let answer = get(&client(proxy.local_addr()), "/").await;
     assert_eq!((answer.status, answer.body.as_str()), (200, "ok"));
     for name in ["connection", "x-hop", "keep-alive", "proxy-authenticate"] {
-        assert!(answer.headers.get(name).is_none(), "{name} came through: {:?}", answer.headers);
+        assert!(
+            answer.headers.get(name).is_none(),
+            "{name} came through: {:?}",
+            answer.headers
+        );
     }
     assert_eq!(answer.headers["x-end"], "1");
     proxy.shutdown().await;

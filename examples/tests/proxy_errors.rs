@@ -28,7 +28,10 @@ async fn unreachable_backend_is_502_then_503_within_fail_fast() {
     let second = get(&pool, "/").await;
     let waited = start.elapsed();
     assert_eq!(second.status, 503, "{}", second.body);
-    assert!(waited < Duration::from_secs(1), "503 after {waited:?}, fail-fast is 300 ms");
+    assert!(
+        waited < Duration::from_secs(1),
+        "503 after {waited:?}, fail-fast is 300 ms"
+    );
     proxy.shutdown().await;
 }
 
@@ -61,9 +64,17 @@ async fn slow_backend_is_504() {
 async fn bad_request_is_400() {
     let backend = Backend::start("a").await;
     let proxy = start(config(&[backend.addr])).await;
-    let answer = raw(proxy.local_addr(), b"GET / HTTP/1.1\r\nhost: x\r\nbad header line\r\n\r\n").await;
+    let answer = raw(
+        proxy.local_addr(),
+        b"GET / HTTP/1.1\r\nhost: x\r\nbad header line\r\n\r\n",
+    )
+    .await;
     assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
-    let answer = raw(proxy.local_addr(), b"GET / HTTP/1.1\r\nhost: x\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\n").await;
+    let answer = raw(
+        proxy.local_addr(),
+        b"GET / HTTP/1.1\r\nhost: x\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\n",
+    )
+    .await;
     assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
     assert_eq!(backend.hits(), 0);
     proxy.shutdown().await;

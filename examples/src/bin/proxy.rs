@@ -11,6 +11,7 @@
 //! SIGTERM or ctrl-c: stop accepting, drain requests in flight, exit 0.
 #![forbid(unsafe_code)]
 
+use std::io::Write as _;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -118,12 +119,13 @@ fn main() -> std::io::Result<()> {
         let mut terminate = signal(SignalKind::terminate())?;
         let mut interrupt = signal(SignalKind::interrupt())?;
         let proxy = Proxy::start(args.config()).await?;
-        println!("proxy: listening on {}", proxy.local_addr());
+        // For scripts: the addresses (a closed stdout is no reason to stop).
+        let mut stdout = std::io::stdout();
+        let _ = writeln!(stdout, "proxy: listening on {}", proxy.local_addr());
         if let Some(admin) = proxy.admin_addr() {
-            println!("proxy: admin on {admin}");
+            let _ = writeln!(stdout, "proxy: admin on {admin}");
         }
-        use std::io::Write as _;
-        std::io::stdout().flush()?;
+        let _ = stdout.flush();
         futures::future::select(Box::pin(terminate.recv()), Box::pin(interrupt.recv())).await;
         tracing::info!("signal received; shutting down");
         proxy.shutdown().await;

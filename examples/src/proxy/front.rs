@@ -50,8 +50,7 @@ impl Front {
     /// can be sent again): a streamed body of known, small size.
     fn needs_replay(&self, req: &Request<Body>) -> bool {
         let body = req.body();
-        body.try_clone().is_none()
-            && body.size_hint().upper().is_some_and(|n| n <= self.shared.replay_limit)
+        body.try_clone().is_none() && body.size_hint().upper().is_some_and(|n| n <= self.shared.replay_limit)
     }
 }
 
