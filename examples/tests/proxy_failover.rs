@@ -64,7 +64,7 @@ async fn a_backend_that_comes_back_is_used_again() {
     let a = Backend::start_on(addr, "a").await;
     let back = eventually(Duration::from_secs(5), || {
         let pool = pool.clone();
-        let _ = rt_sched::spawn(async move { get(&pool, "/").await });
+        drop(rt_sched::spawn(async move { get(&pool, "/").await }));
         a.hits() > 0
     })
     .await;
