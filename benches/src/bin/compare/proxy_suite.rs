@@ -91,6 +91,8 @@ enum Target {
 struct Setup {
     /// Column names of the sides.
     names: [&'static str; SIDES],
+    /// What runs in our slot: the proxy's path, or nginx.
+    ours_is: String,
     /// How to start each side; `None` when it cannot run.
     launches: [Option<Launch>; SIDES],
     /// wrk's path, when the load runs happen.
@@ -146,7 +148,7 @@ pub(crate) fn run(plan: Plan, filter: Option<&str>) -> io::Result<bool> {
     let rows = summary.rows(filter, setup.names);
     println!(
         "\n{NAME} (ours = {}; ratio = ours / peer; lower is better; goal = issue 10's)",
-        setup.names[OURS]
+        setup.ours_is
     );
     report::print_rows(&rows);
     println!();
@@ -176,6 +178,12 @@ fn prepare(plan: Plan, load: bool, idle: bool, run_root: &Path) -> io::Result<Se
         peers::ours()
     };
     let names = [if plan.self_check { "nginx-a/a" } else { "ours" }, "nginx", "haproxy"];
+    let ours_is = match &ours {
+        Ok(Program::Ours(path, _)) => path.display().to_string(),
+        Ok(_) => "a second nginx (--self-check)".to_owned(),
+        Err(_) => "missing".to_owned(),
+    };
+    let mut skipped = Vec::new();
     let programs = [ours, nginx.map(Program::Nginx), haproxy.map(Program::Haproxy)];
     let launches = std::array::from_fn(|side| match &programs[side] {
         Ok(program) => {
@@ -184,7 +192,7 @@ fn prepare(plan: Plan, load: bool, idle: bool, run_root: &Path) -> io::Result<Se
             Some(program.launch(backend, listen, admin, &run_root.join(DIR_NAMES[side])))
         }
         Err(reason) => {
-            eprintln!("  {}: skipped: {reason}", names[side]);
+            skipped.push(format!("{} rows skipped: {reason}", names[side]));
             None
         }
     });
@@ -192,17 +200,23 @@ fn prepare(plan: Plan, load: bool, idle: bool, run_root: &Path) -> io::Result<Se
         Ok(path) if load => Some(path.display().to_string()),
         Ok(_) => None,
         Err(reason) if load => {
-            eprintln!("  load rows skipped: {reason}");
+            skipped.push(format!("load rows skipped: {reason}"));
             None
         }
         Err(_) => None,
     };
-    let idle_connections = idle.then(|| idle_connections(plan.scale)).flatten();
+    let idle_connections = match idle.then(|| idle_connections(plan.scale)) {
+        Some(Ok(connections)) => Some(connections),
+        Some(Err(reason)) => {
+            skipped.push(format!("idle rows skipped: {reason}"));
+            None
+        }
+        None => None,
+    };
     let timing = timing(plan.scale);
     eprintln!(
-        "suite {NAME}: ours = {}, peers = nginx, haproxy; backend {backend} (single-threaded epoll); \
+        "suite {NAME}: ours = {ours_is}, peers = nginx, haproxy; backend {backend} (single-threaded epoll); \
          load wrk -t1 -c64 -d{}s --latency after a {} s warm-up; {} idle connections; {} round(s){}",
-        names[OURS],
         timing.load.as_secs(),
         timing.warm_up.as_secs(),
         idle_connections.map_or_else(|| "no".to_owned(), |count| count.to_string()),
@@ -213,8 +227,12 @@ fn prepare(plan: Plan, load: bool, idle: bool, run_root: &Path) -> io::Result<Se
             ""
         },
     );
+    for reason in skipped {
+        eprintln!("  {reason}");
+    }
     Ok(Setup {
         names,
+        ours_is,
         launches,
         wrk,
         idle_connections,
@@ -252,24 +270,18 @@ fn timing(scale: Scale) -> Timing {
 }
 
 /// Returns the idle connections of an idle run at `scale`, after raising this
-/// process's open-file limit (the proxies inherit it); `None`, with the reason printed,
-/// when the limit is too low.
-fn idle_connections(scale: Scale) -> Option<usize> {
+/// process's open-file limit (the proxies inherit it); the reason when the limit is too
+/// low.
+fn idle_connections(scale: Scale) -> Result<usize, String> {
     let connections = match scale {
         Scale::Full => IDLE_CONNECTIONS,
         Scale::Quick => QUICK_IDLE_CONNECTIONS,
     };
     let needed = connections as u64 + SPARE_FILES;
     match sys::raise_open_file_limit() {
-        Ok(limit) if limit >= needed => Some(connections),
-        Ok(limit) => {
-            eprintln!("  idle rows skipped: the open-file limit is {limit}; {needed} needed");
-            None
-        }
-        Err(error) => {
-            eprintln!("  idle rows skipped: cannot read or raise the open-file limit: {error}");
-            None
-        }
+        Ok(limit) if limit >= needed => Ok(connections),
+        Ok(limit) => Err(format!("the open-file limit is {limit}; {needed} needed")),
+        Err(error) => Err(format!("cannot read or raise the open-file limit: {error}")),
     }
 }
 
