@@ -67,6 +67,9 @@ const IDLE_CONNECTIONS: usize = 10_000;
 const QUICK_IDLE_CONNECTIONS: usize = 200;
 /// File descriptors this process needs besides the idle connections.
 const SPARE_FILES: u64 = 256;
+/// Bytes in a MiB: the unit of the resident sets (the "MB"; its reference
+/// figures match MiB).
+const MIB: f64 = 1_048_576.0;
 /// The default port of the backend; the proxies listen on the next ones.
 const DEFAULT_PORT_BASE: u16 = 9_000;
 
@@ -365,9 +368,10 @@ fn describe_load(sample: &LoadSample) -> String {
     );
     if sample.cpu_us_per_req.is_finite() {
         text.push_str(&format!(
-            ", {:.2} us CPU/req, {:.1} MB at rest",
+            ", {:.2} us CPU/req, {:.1} MiB at rest ({:.1} MiB before the warm-up)",
             sample.cpu_us_per_req,
-            sample.rss_at_rest / 1e6
+            sample.rss_at_rest / MIB,
+            sample.rss_fresh / MIB
         ));
     }
     text
@@ -376,7 +380,7 @@ fn describe_load(sample: &LoadSample) -> String {
 /// Reduces the samples to medians.
 fn summarize(samples: &Samples) -> Summary {
     let mut values = [[f64::NAN; SIDES]; MEASURES.len()];
-    let mut proxies = [[f64::NAN; 3]; SIDES];
+    let mut proxies = [[f64::NAN; 4]; SIDES];
     let field = |runs: &[Option<LoadSample>], get: fn(&LoadSample) -> f64| {
         median(runs.iter().map(|run| run.as_ref().map_or(f64::NAN, get)))
     };
@@ -398,9 +402,10 @@ fn summarize(samples: &Samples) -> Summary {
         values[CPU][side] = field(runs, |sample| sample.cpu_us_per_req);
         values[ADDED_P50][side] = added(runs, p50);
         values[ADDED_P99][side] = added(runs, p99);
-        values[RSS_AT_REST][side] = field(runs, |sample| sample.rss_at_rest / 1e6);
+        values[RSS_AT_REST][side] = field(runs, |sample| sample.rss_at_rest / MIB);
         values[IDLE_CONN][side] = median(samples.idle[side].iter().map(|bytes| bytes / 1024.0));
-        proxies[side] = [field(runs, rate), field(runs, p50), field(runs, p99)];
+        let fresh = field(runs, |sample| sample.rss_fresh / MIB);
+        proxies[side] = [field(runs, rate), field(runs, p50), field(runs, p99), fresh];
     }
     let direct = &samples.direct;
     Summary {

@@ -31,6 +31,9 @@ pub(crate) struct LoadSample {
     pub(crate) cpu_us_per_req: f64,
     /// The proxy's resident set after the warm-up, in bytes (`NaN` for the direct run).
     pub(crate) rss_at_rest: f64,
+    /// The proxy's resident set once it answered its first request, before the warm-up
+    /// (for context: a warm-up leaves buffers in the proxies' pools).
+    pub(crate) rss_fresh: f64,
 }
 
 /// Starts the proxy of `launch`, warms it up with wrk, reads its resident set at rest,
@@ -47,6 +50,7 @@ pub(crate) fn load_proxy(
     timing: Timing,
 ) -> Result<LoadSample, String> {
     let mut proxy = Proxy::start(launch).map_err(|error| format!("does not start: {error}"))?;
+    let rss_fresh = proxy.rss_bytes().map_err(|error| format!("RSS: {error}"))? as f64;
     warm_up(wrk, proxy.addr(), timing)?;
     let rss_at_rest = proxy.rss_bytes().map_err(|error| format!("RSS: {error}"))? as f64;
     let backend_before = backend.requests().map_err(|error| format!("backend: {error}"))?;
@@ -62,6 +66,7 @@ pub(crate) fn load_proxy(
         report,
         cpu_us_per_req: cpu.as_secs_f64() * 1e6 / report.successes() as f64,
         rss_at_rest,
+        rss_fresh,
     })
 }
 
@@ -86,6 +91,7 @@ pub(crate) fn load_direct(
         report,
         cpu_us_per_req: f64::NAN,
         rss_at_rest: f64::NAN,
+        rss_fresh: f64::NAN,
     })
 }
 

@@ -115,7 +115,7 @@ pub(crate) const MEASURES: [Measure; 5] = [
     },
     Measure {
         names: ["rss_at_rest_vs_nginx", "rss_at_rest_vs_haproxy"],
-        unit: "MB",
+        unit: "MiB",
         goal: Goal::AtMost(4.0),
         phase: Phase::Load,
     },
@@ -132,8 +132,9 @@ pub(crate) const MEASURES: [Measure; 5] = [
 pub(crate) struct Summary {
     /// Per measure of [`MEASURES`], per side.
     pub(crate) values: [[f64; SIDES]; MEASURES.len()],
-    /// Requests per second, p50 and p99 latency (ms) of each proxy.
-    pub(crate) proxies: [[f64; 3]; SIDES],
+    /// Requests per second, p50 and p99 latency (ms), and the resident set (MiB) before
+    /// the warm-up, of each proxy.
+    pub(crate) proxies: [[f64; 4]; SIDES],
     /// The same for the direct runs.
     pub(crate) direct: [f64; 3],
 }
@@ -206,29 +207,31 @@ pub(crate) fn print_rows(rows: &[(Row, String, Goal)]) {
 /// Prints the absolute medians: the load each proxy served and the direct baseline.
 pub(crate) fn print_absolute(summary: &Summary, names: [&str; SIDES]) {
     println!(
-        "{:<16} {:>10} {:>8} {:>8} {:>12} {:>9} {:>12}",
-        "medians", "req/s", "p50 ms", "p99 ms", "CPU us/req", "RSS MB", "KiB/idle"
+        "{:<12} {:>10} {:>8} {:>8} {:>11} {:>9} {:>9} {:>9}",
+        "medians", "req/s", "p50 ms", "p99 ms", "CPU us/req", "fresh MiB", "rest MiB", "KiB/idle"
     );
     let [rate, p50, p99] = summary.direct;
     println!(
-        "{:<16} {:>10} {:>8} {:>8} {:>12} {:>9} {:>12}",
+        "{:<12} {:>10} {:>8} {:>8} {:>11} {:>9} {:>9} {:>9}",
         "direct",
         cell(rate),
         cell(p50),
         cell(p99),
         "-",
         "-",
+        "-",
         "-"
     );
     for (side, name) in names.iter().enumerate() {
-        let [rate, p50, p99] = summary.proxies[side];
+        let [rate, p50, p99, fresh] = summary.proxies[side];
         println!(
-            "{:<16} {:>10} {:>8} {:>8} {:>12} {:>9} {:>12}",
+            "{:<12} {:>10} {:>8} {:>8} {:>11} {:>9} {:>9} {:>9}",
             name,
             cell(rate),
             cell(p50),
             cell(p99),
             cell(summary.value(CPU, side)),
+            cell(fresh),
             cell(summary.value(RSS_AT_REST, side)),
             cell(summary.value(IDLE_CONN, side)),
         );
@@ -285,7 +288,7 @@ mod tests {
     fn rows_name_their_peer_and_follow_the_filter() {
         let mut summary = Summary {
             values: [[f64::NAN; SIDES]; MEASURES.len()],
-            proxies: [[f64::NAN; 3]; SIDES],
+            proxies: [[f64::NAN; 4]; SIDES],
             direct: [f64::NAN; 3],
         };
         summary.values[CPU] = [9.0, 13.0, 12.5];
