@@ -223,6 +223,18 @@ mod tests {
     }
 
     #[test]
+    fn renders_addresses_that_swap_reference_ports_once() {
+        let text = render(
+            NGINX_CONF,
+            "/tmp/run",
+            localhost(9001),
+            (REFERENCE_NGINX, localhost(9002)),
+        );
+        assert!(text.contains("server 127.0.0.1:9001;"), "{text}");
+        assert!(text.contains("listen 127.0.0.1:9002 "), "{text}");
+    }
+
+    #[test]
     fn launches_ours_with_the_issues_flags() {
         let ours = Program::Ours(PathBuf::from("/bin/proxy"), vec!["-v".to_owned()]);
         let launch = ours.launch(localhost(9000), localhost(9003), localhost(9004), Path::new("/tmp/x"));

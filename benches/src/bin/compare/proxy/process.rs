@@ -224,6 +224,12 @@ impl Proxy {
 
 impl Drop for Proxy {
     fn drop(&mut self) {
+        // A child already reaped (it exited) must not be signalled: its id may belong
+        // to another process by now. An unreaped one keeps its id, even as a zombie.
+        if !matches!(self.child.try_wait(), Ok(None)) {
+            let _ = std::fs::remove_dir_all(&self.launch.run_dir);
+            return;
+        }
         let members = self.pids();
         let _ = sys::send(self.child.id(), Signal::Terminate);
         if !wait_exit(&mut self.child, EXIT_GRACE) {
@@ -273,4 +279,41 @@ fn log_tail(path: &Path) -> String {
         out.push_str(line);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A launch of `program ARGS` that should listen on `listen`, in a fresh folder.
+    fn launch(program: &str, args: &[&str], listen: SocketAddr, name: &str) -> Launch {
+        Launch {
+            program: PathBuf::from(program),
+            args: args.iter().map(|arg| arg.to_string()).collect(),
+            files: vec![],
+            run_dir: std::env::temp_dir().join(format!("compare-proxy-test-{}-{name}", std::process::id())),
+            listen,
+            binds: vec![listen],
+        }
+    }
+
+    #[test]
+    fn refuses_a_taken_address() {
+        let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+        let launch = launch("true", &[], taken.local_addr().unwrap(), "taken");
+        let error = Proxy::start(&launch).unwrap_err().to_string();
+        assert!(error.contains("is taken"), "{error}");
+    }
+
+    #[test]
+    fn reports_a_proxy_that_exits_at_start_with_its_output() {
+        let free = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let launch = launch("sh", &["-c", "echo no config here; exit 3"], free, "exits");
+        let error = Proxy::start(&launch).unwrap_err().to_string();
+        assert!(
+            error.contains("exited at start") && error.contains("no config here"),
+            "{error}"
+        );
+        assert!(!launch.run_dir.exists(), "the run folder is removed");
+    }
 }
