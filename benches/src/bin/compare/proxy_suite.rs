@@ -189,11 +189,7 @@ fn prepare(plan: Plan, load: bool, idle: bool, run_root: &Path) -> io::Result<Se
     let mut skipped = Vec::new();
     let programs = [ours, nginx.map(Program::Nginx), haproxy.map(Program::Haproxy)];
     let launches = std::array::from_fn(|side| match &programs[side] {
-        Ok(program) => {
-            let listen = localhost(base + LISTEN_OFFSETS[side]);
-            let admin = localhost(base + ADMIN_OFFSET);
-            Some(program.launch(backend, listen, admin, &run_root.join(DIR_NAMES[side])))
-        }
+        Ok(program) => Some(launch(program, side, base, run_root)),
         Err(reason) => {
             skipped.push(format!("{} rows skipped: {reason}", names[side]));
             None
@@ -242,6 +238,14 @@ fn prepare(plan: Plan, load: bool, idle: bool, run_root: &Path) -> io::Result<Se
         backend,
         timing,
     })
+}
+
+/// Returns how to start `program` in the slot `side`: its ports from `base`, its
+/// folder under `run_root`.
+fn launch(program: &Program, side: usize, base: u16, run_root: &Path) -> Launch {
+    let listen = localhost(base + LISTEN_OFFSETS[side]);
+    let admin = localhost(base + ADMIN_OFFSET);
+    program.launch(localhost(base), listen, admin, &run_root.join(DIR_NAMES[side]))
 }
 
 /// Returns the port base: `COMPARE_PROXY_PORT_BASE`, else 9000.
@@ -305,29 +309,7 @@ fn run_round(setup: &Setup, backend: &mut Backend, samples: &mut Samples, round:
             samples.load[side].push(None);
         }
         for target in targets {
-            let (name, result) = match target {
-                Target::Direct => (
-                    "direct",
-                    Some(measure::load_direct(backend, setup.backend, wrk, setup.timing)),
-                ),
-                Target::Proxy(side) => (
-                    setup.names[side],
-                    setup.launches[side]
-                        .as_ref()
-                        .map(|launch| measure::load_proxy(launch, backend, wrk, setup.timing)),
-                ),
-            };
-            let sample = match result {
-                Some(Ok(sample)) => {
-                    eprintln!("{} {}", label(name), describe_load(&sample));
-                    Some(sample)
-                }
-                Some(Err(reason)) => {
-                    eprintln!("{} failed: {reason}", label(name));
-                    None
-                }
-                None => None,
-            };
+            let sample = load_run(setup, backend, wrk, target, &label);
             match target {
                 Target::Direct => *samples.direct.last_mut().expect("pushed above") = sample,
                 Target::Proxy(side) => *samples.load[side].last_mut().expect("pushed above") = sample,
@@ -338,23 +320,56 @@ fn run_round(setup: &Setup, backend: &mut Backend, samples: &mut Samples, round:
         let mut sides = [OURS, NGINX, HAPROXY];
         sides.rotate_left(round % SIDES);
         for side in sides {
-            let Some(launch) = &setup.launches[side] else {
-                continue;
-            };
-            let value = match measure::idle_bytes(launch, connections, setup.timing) {
-                Ok(bytes) => {
-                    eprintln!(
-                        "{} {bytes:.0} bytes per idle connection ({connections})",
-                        label(setup.names[side])
-                    );
-                    bytes
-                }
-                Err(reason) => {
-                    eprintln!("{} idle run failed: {reason}", label(setup.names[side]));
-                    f64::NAN
-                }
-            };
-            samples.idle[side].push(value);
+            if let Some(launch) = &setup.launches[side] {
+                let name = label(setup.names[side]);
+                samples.idle[side].push(idle_run(launch, connections, setup.timing, &name));
+            }
+        }
+    }
+}
+
+/// Runs the load run of `target` and prints its line, labelled by `label`; `None` when
+/// the side cannot run or the run failed (the reason printed).
+fn load_run(
+    setup: &Setup,
+    backend: &mut Backend,
+    wrk: &str,
+    target: Target,
+    label: &dyn Fn(&str) -> String,
+) -> Option<LoadSample> {
+    let (name, result) = match target {
+        Target::Direct => (
+            "direct",
+            measure::load_direct(backend, setup.backend, wrk, setup.timing),
+        ),
+        Target::Proxy(side) => (
+            setup.names[side],
+            measure::load_proxy(setup.launches[side].as_ref()?, backend, wrk, setup.timing),
+        ),
+    };
+    match result {
+        Ok(sample) => {
+            eprintln!("{} {}", label(name), describe_load(&sample));
+            Some(sample)
+        }
+        Err(reason) => {
+            eprintln!("{} failed: {reason}", label(name));
+            None
+        }
+    }
+}
+
+/// Runs the idle run of `launch` and prints its line, starting with `label`; returns
+/// bytes per connection, `NaN` when the run failed (the reason printed).
+fn idle_run(launch: &Launch, connections: usize, timing: Timing, label: &str) -> f64 {
+    match measure::idle_bytes(launch, connections, timing) {
+        Ok(bytes) => {
+            eprintln!("{label} {bytes:.0} bytes per idle connection ({connections})");
+            bytes
+        }
+        Err(reason) => {
+            eprintln!("{label} idle run failed: {reason}");
+            f64::NAN
         }
     }
 }
