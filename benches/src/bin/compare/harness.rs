@@ -168,7 +168,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 /// Formats a measured value with a precision that suits its magnitude.
-fn number(value: f64) -> String {
+pub(crate) fn number(value: f64) -> String {
     match value.abs() {
         v if v >= 1000.0 => format!("{value:.0}"),
         v if v >= 10.0 => format!("{value:.1}"),
@@ -214,16 +214,33 @@ fn column_width<'a>(header: &str, cells: impl Iterator<Item = &'a str>) -> usize
 ///
 /// Returns the error of creating the directory or writing the file.
 pub(crate) fn write_json(path: &Path, rows: &[Row], peer_name: &str) -> io::Result<()> {
+    let named: Vec<(Row, &str)> = rows.iter().map(|&row| (row, peer_name)).collect();
+    write_json_named(path, &named)
+}
+
+/// Writes `rows` as a JSON array to `path`, creating its directory, like
+/// [`write_json`] but with each row's own peer name (the `proxy` suite has two peers).
+///
+/// # Errors
+///
+/// Returns the error of creating the directory or writing the file.
+pub(crate) fn write_json_named(path: &Path, rows: &[(Row, &str)]) -> io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::write(path, to_json(rows, peer_name))
+    std::fs::write(path, to_json_named(rows))
 }
 
 /// Renders `rows` as the JSON report (see [`write_json`]).
+#[cfg(test)]
 fn to_json(rows: &[Row], peer_name: &str) -> String {
+    to_json_named(&rows.iter().map(|&row| (row, peer_name)).collect::<Vec<_>>())
+}
+
+/// Renders `rows`, each with its peer's name, as the JSON report (see [`write_json`]).
+fn to_json_named(rows: &[(Row, &str)]) -> String {
     let mut out = String::from("[\n");
-    for (index, row) in rows.iter().enumerate() {
+    for (index, &(row, peer_name)) in rows.iter().enumerate() {
         let separator = if index + 1 == rows.len() { "" } else { "," };
         let _ = writeln!(
             out,

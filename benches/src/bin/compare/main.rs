@@ -5,6 +5,7 @@
 //! cargo run --release -p benches --bin compare -- sync             # another
 //! cargo run --release -p benches --bin compare -- net              # TCP servers, timers
 //! cargo run --release -p benches --bin compare -- svc              # service stacks vs tower
+//! cargo run --release -p benches --bin compare -- proxy            # our proxy vs nginx, HAProxy
 //! cargo run --release -p benches --bin compare                     # every suite
 //! cargo run --release -p benches --bin compare -- runtime --quick  # smoke test
 //! ```
@@ -43,6 +44,10 @@
 //!   their CPU time and resident set are read from `/proc/<pid>` apart from the load
 //!   generator's, which runs here. The child is started fresh for every run, like a
 //!   runtime.
+//! - **Proxies in child processes.** The `proxy` suite has its own loop
+//!   (`proxy_suite.rs`): three proxies (ours, nginx, HAProxy) and a direct baseline in
+//!   front of one backend, each a child process, in an order that rotates every round.
+//!   Its rows compare ours with each peer, and each row names its peer.
 //!
 //! A counting global allocator is installed for the whole binary (both sides pay for
 //! it) so the memory rows can count live heap bytes exactly. Before a memory run reads
@@ -67,11 +72,14 @@ mod cpu;
 mod harness;
 mod net;
 mod net_suite;
+mod proxy;
+mod proxy_suite;
 mod runtime_suite;
 mod runtimes;
 mod svc_suite;
 mod sync_suite;
 
+use std::io;
 use std::process::ExitCode;
 
 use harness::{Scale, Workload};
@@ -82,33 +90,50 @@ use runtimes::{Ours, Peer, Runtime, WORKER_THREADS};
 struct Suite {
     /// Name on the command line and of the report, `<name>.json`.
     name: &'static str,
-    /// Returns the suite's workloads, in report order.
-    workloads: fn() -> Vec<Workload>,
+    /// How the suite is measured.
+    runner: Runner,
     /// What the peer column is: the runtime, or the middleware crate on that runtime.
     peer: &'static str,
+}
+
+/// How a suite is measured.
+#[derive(Debug, Clone, Copy)]
+enum Runner {
+    /// Two-sided workloads (returned in report order), alternated by
+    /// [`harness::measure`] and reported by [`run_suite`].
+    Workloads(fn() -> Vec<Workload>),
+    /// A suite with its own loop, table and report (the `proxy` suite: three proxies
+    /// and a baseline). Given the plan and the filter, it returns whether any of its
+    /// rows matched the filter.
+    Own(fn(Plan, Option<&str>) -> io::Result<bool>),
 }
 
 /// Every suite, in the order a run without arguments runs them.
 const SUITES: &[Suite] = &[
     Suite {
         name: "runtime",
-        workloads: runtime_suite::workloads,
+        runner: Runner::Workloads(runtime_suite::workloads),
         peer: Peer::NAME,
     },
     Suite {
         name: "sync",
-        workloads: sync_suite::workloads,
+        runner: Runner::Workloads(sync_suite::workloads),
         peer: Peer::NAME,
     },
     Suite {
         name: "net",
-        workloads: net_suite::workloads,
+        runner: Runner::Workloads(net_suite::workloads),
         peer: Peer::NAME,
     },
     Suite {
         name: "svc",
-        workloads: svc_suite::workloads,
+        runner: Runner::Workloads(svc_suite::workloads),
         peer: "tower",
+    },
+    Suite {
+        name: proxy_suite::NAME,
+        runner: Runner::Own(proxy_suite::run),
+        peer: proxy_suite::PEERS,
     },
 ];
 
@@ -139,6 +164,9 @@ fn main() -> ExitCode {
     if argv.next_if(|arg| arg == net::server::SUBCOMMAND).is_some() {
         return net::server::main(argv);
     }
+    if argv.next_if(|arg| arg == proxy::backend::SUBCOMMAND).is_some() {
+        return proxy::backend::main(argv);
+    }
     let args = match args::parse(argv) {
         Ok(args) => args,
         Err(error) => return usage_error(&error.to_string()),
@@ -158,7 +186,20 @@ fn main() -> ExitCode {
     };
     let mut ran_any = false;
     for suite in suites {
-        let workloads = selected_workloads(suite, args.filter.as_deref(), plan);
+        let filter = args.filter.as_deref();
+        let workloads = match suite.runner {
+            Runner::Workloads(workloads) => selected_workloads(workloads, filter, plan),
+            Runner::Own(run) => match run(plan, filter) {
+                Ok(ran) => {
+                    ran_any |= ran;
+                    continue;
+                }
+                Err(error) => {
+                    eprintln!("compare: the {} suite failed: {error}", suite.name);
+                    return ExitCode::FAILURE;
+                }
+            },
+        };
         if workloads.is_empty() {
             continue;
         }
@@ -175,9 +216,9 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Returns the workloads of `suite` that `filter` selects, set up as `plan` says.
-fn selected_workloads(suite: &Suite, filter: Option<&str>, plan: Plan) -> Vec<Workload> {
-    (suite.workloads)()
+/// Returns the `workloads` of a suite that `filter` selects, set up as `plan` says.
+fn selected_workloads(workloads: fn() -> Vec<Workload>, filter: Option<&str>, plan: Plan) -> Vec<Workload> {
+    workloads()
         .into_iter()
         .filter(|workload| match filter {
             Some(filter) => workload.matches(filter),
