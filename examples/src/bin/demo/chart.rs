@@ -6,6 +6,7 @@ use std::io;
 use std::path::Path;
 use std::time::Duration;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::load::Sample;
@@ -71,11 +72,15 @@ pub(crate) fn write(path: &Path, samples: &[Sample], schedule: Schedule) -> io::
     draw(path, &buckets(samples), schedule).map_err(|e| io::Error::other(format!("drawing {}: {e}", path.display())))
 }
 
+/// The chart's coordinates: seconds, and milliseconds on a log scale.
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, LogCoord<f64>>>;
+/// What drawing fails with.
+type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
 /// Draws the buckets.
-fn draw(path: &Path, buckets: &[Bucket], schedule: Schedule) -> Result<(), Box<dyn std::error::Error>> {
+fn draw(path: &Path, buckets: &[Bucket], schedule: Schedule) -> DrawResult {
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE)?;
-    let end = schedule.duration.as_secs_f64();
     let top = buckets.iter().map(|b| b.p99).fold(1.0, f64::max) * 6.0; // headroom for the legend
     let bottom = buckets
         .iter()
@@ -89,46 +94,15 @@ fn draw(path: &Path, buckets: &[Bucket], schedule: Schedule) -> Result<(), Box<d
         .margin(15)
         .x_label_area_size(40)
         .y_label_area_size(60)
-        .build_cartesian_2d(0.0..end, (bottom..top).log_scale())?;
+        .build_cartesian_2d(0.0..schedule.duration.as_secs_f64(), (bottom..top).log_scale())?;
     chart
         .configure_mesh()
         .x_desc("seconds since the start")
         .y_desc("latency (ms, log scale)")
         .draw()?;
-    let secs = |d: Duration| d.as_secs_f64();
-    let shade = |from: Duration, to: Duration, color: RGBColor| {
-        Rectangle::new([(secs(from), bottom), (secs(to), top)], color.mix(0.25).filled())
-    };
-    let orange = RGBColor(255, 165, 0);
-    chart
-        .draw_series([shade(schedule.fail_at, schedule.reset_at, orange)])?
-        .label("flaky backend answers 503")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 15, y + 5)], orange.mix(0.25).filled()));
-    chart
-        .draw_series([shade(schedule.reset_at, schedule.recover_at, RED)])?
-        .label("flaky backend resets connections")
-        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 15, y + 5)], RED.mix(0.25).filled()));
-    let errors = buckets.iter().filter(|b| b.errors > 0).map(|b| {
-        let width = BUCKET.as_secs_f64();
-        Rectangle::new([(b.start, top / 1.5), (b.start + width, top)], BLACK.filled())
-    });
-    chart
-        .draw_series(errors)?
-        .label("client saw errors")
-        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 15, y + 5)], BLACK.filled()));
-    let line = |pick: fn(&Bucket) -> f64| {
-        buckets
-            .iter()
-            .map(move |b| (b.start + BUCKET.as_secs_f64() / 2.0, pick(b)))
-    };
-    chart
-        .draw_series(LineSeries::new(line(|b| b.p50), BLUE.stroke_width(2)))?
-        .label("p50")
-        .legend(|(x, y)| PathElement::new([(x, y), (x + 15, y)], BLUE.stroke_width(2)));
-    chart
-        .draw_series(LineSeries::new(line(|b| b.p99), MAGENTA.stroke_width(2)))?
-        .label("p99")
-        .legend(|(x, y)| PathElement::new([(x, y), (x + 15, y)], MAGENTA.stroke_width(2)));
+    draw_window(&mut chart, schedule, (bottom, top))?;
+    draw_errors(&mut chart, buckets, top)?;
+    draw_lines(&mut chart, buckets)?;
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
@@ -136,6 +110,60 @@ fn draw(path: &Path, buckets: &[Bucket], schedule: Schedule) -> Result<(), Box<d
         .border_style(BLACK)
         .draw()?;
     root.present()?;
+    Ok(())
+}
+
+/// Shades the failure window: its 503 part orange, its reset part red.
+fn draw_window(chart: &mut Chart<'_, '_>, schedule: Schedule, (bottom, top): (f64, f64)) -> DrawResult {
+    let parts = [
+        (
+            schedule.fail_at,
+            schedule.reset_at,
+            RGBColor(255, 165, 0),
+            "flaky backend answers 503",
+        ),
+        (
+            schedule.reset_at,
+            schedule.recover_at,
+            RED,
+            "flaky backend resets connections",
+        ),
+    ];
+    for (from, to, color, label) in parts {
+        let style = color.mix(0.25).filled();
+        let area = Rectangle::new([(from.as_secs_f64(), bottom), (to.as_secs_f64(), top)], style);
+        chart
+            .draw_series([area])?
+            .label(label)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 15, y + 5)], style));
+    }
+    Ok(())
+}
+
+/// Marks the buckets in which the client saw errors with a black bar at the top.
+fn draw_errors(chart: &mut Chart<'_, '_>, buckets: &[Bucket], top: f64) -> DrawResult {
+    let width = BUCKET.as_secs_f64();
+    let bars = buckets
+        .iter()
+        .filter(|b| b.errors > 0)
+        .map(|b| Rectangle::new([(b.start, top / 1.5), (b.start + width, top)], BLACK.filled()));
+    chart
+        .draw_series(bars)?
+        .label("client saw errors")
+        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 15, y + 5)], BLACK.filled()));
+    Ok(())
+}
+
+/// Draws the p50 and p99 lines, each point in the middle of its bucket.
+fn draw_lines(chart: &mut Chart<'_, '_>, buckets: &[Bucket]) -> DrawResult {
+    let lines: [(&str, RGBColor, fn(&Bucket) -> f64); 2] = [("p50", BLUE, |b| b.p50), ("p99", MAGENTA, |b| b.p99)];
+    for (label, color, pick) in lines {
+        let points = buckets.iter().map(|b| (b.start + BUCKET.as_secs_f64() / 2.0, pick(b)));
+        chart
+            .draw_series(LineSeries::new(points, color.stroke_width(2)))?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 15, y)], color.stroke_width(2)));
+    }
     Ok(())
 }
 
