@@ -156,8 +156,9 @@ fn draw_errors(chart: &mut Chart<'_, '_>, buckets: &[Bucket], top: f64) -> DrawR
 
 /// Draws the p50 and p99 lines, each point in the middle of its bucket.
 fn draw_lines(chart: &mut Chart<'_, '_>, buckets: &[Bucket]) -> DrawResult {
-    let lines: [(&str, RGBColor, fn(&Bucket) -> f64); 2] = [("p50", BLUE, |b| b.p50), ("p99", MAGENTA, |b| b.p99)];
-    for (label, color, pick) in lines {
+    let p50: fn(&Bucket) -> f64 = |b| b.p50;
+    let p99: fn(&Bucket) -> f64 = |b| b.p99;
+    for (label, color, pick) in [("p50", BLUE, p50), ("p99", MAGENTA, p99)] {
         let points = buckets.iter().map(|b| (b.start + BUCKET.as_secs_f64() / 2.0, pick(b)));
         chart
             .draw_series(LineSeries::new(points, color.stroke_width(2)))?
