@@ -1,1 +1,3 @@
 //! Example programs of the rt-stack workspace.
+
+pub mod proxy;

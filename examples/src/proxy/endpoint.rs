@@ -1,0 +1,182 @@
+//! [`Endpoint`]: one backend as the balancer sees it: a pooled HTTP client that reports a
+//! `5xx` answer as a failure (for failure accrual and retries) and turns unready after a
+//! failed connect (so the balancer ejects a dead backend at once instead of after
+//! several failed requests).
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use http::{Request, Response};
+use svc_http::client::{Pool, ResponseFuture as PoolFuture};
+use svc_http::Body;
+use svc_trait::Service;
+
+/// Why a backend did not answer a request well.
+pub(crate) struct UpstreamError {
+    kind: Kind,
+}
+
+enum Kind {
+    /// The HTTP client failed: connect, closed, protocol...
+    Http(svc_http::Error),
+    /// The backend answered `5xx`; the response is kept to be given to the client if no
+    /// retry does better. (A `Mutex` only to make the error `Sync`: the body is not.)
+    Status(Mutex<Option<Response<Body>>>),
+    /// The last connect to this backend failed; not tried again before the balancer has
+    /// taken it out of rotation.
+    Down,
+}
+
+impl UpstreamError {
+    /// Worth another attempt for an idempotent request (as Envoy's `5xx` retry policy):
+    /// connect refused / timed out, the connection closed before a response, or a `5xx`
+    /// answer. Not a protocol error (a backend speaking garbage would do it again).
+    pub(crate) fn is_retryable(&self) -> bool {
+        match &self.kind {
+            Kind::Http(e) => e.is_connect() || e.is_closed(),
+            Kind::Status(_) | Kind::Down => true,
+        }
+    }
+
+    /// The request was never sent: the connect failed (or the backend was known down).
+    pub(crate) fn is_unsent(&self) -> bool {
+        match &self.kind {
+            Kind::Http(e) => e.is_connect(),
+            Kind::Status(_) => false,
+            Kind::Down => true,
+        }
+    }
+
+    /// The backend took too long to accept a connection.
+    pub(crate) fn is_timeout(&self) -> bool {
+        matches!(&self.kind, Kind::Http(e) if e.is_timeout())
+    }
+
+    /// The backend's own `5xx` response, if that is what this is (once).
+    pub(crate) fn take_response(&self) -> Option<Response<Body>> {
+        match &self.kind {
+            Kind::Status(res) => lock(res).take(),
+            _ => None,
+        }
+    }
+}
+
+fn lock(res: &Mutex<Option<Response<Body>>>) -> std::sync::MutexGuard<'_, Option<Response<Body>>> {
+    res.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl fmt::Debug for UpstreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for UpstreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::Http(e) => write!(f, "backend failed: {e}"),
+            Kind::Status(res) => match lock(res).as_ref() {
+                Some(res) => write!(f, "backend answered {}", res.status()),
+                None => f.write_str("backend answered 5xx"),
+            },
+            Kind::Down => f.write_str("backend is down"),
+        }
+    }
+}
+
+impl StdError for UpstreamError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match &self.kind {
+            Kind::Http(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// One backend: a connection [`Pool`] plus the "down" flag a failed connect raises.
+///
+/// `poll_ready` fails once after a failed connect, which makes the balancer eject the
+/// backend for its penalty; when the penalty is over it is polled again, is ready, and
+/// gets its probation request.
+#[derive(Debug, Clone)]
+pub(crate) struct Endpoint {
+    pool: Pool,
+    down: Arc<AtomicBool>,
+}
+
+impl Endpoint {
+    pub(crate) fn new(pool: Pool) -> Endpoint {
+        Endpoint {
+            pool,
+            down: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+impl Service<Request<Body>> for Endpoint {
+    type Response = Response<Body>;
+    type Error = UpstreamError;
+    type Future = EndpointFuture;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), UpstreamError>> {
+        if self.down.swap(false, Ordering::Relaxed) {
+            return Poll::Ready(Err(UpstreamError { kind: Kind::Down }));
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request<Body>) -> EndpointFuture {
+        if self.down.load(Ordering::Relaxed) {
+            return EndpointFuture {
+                inner: None,
+                down: None,
+            };
+        }
+        EndpointFuture {
+            inner: Some(self.pool.call(req)),
+            down: Some(self.down.clone()),
+        }
+    }
+}
+
+/// The response future of an [`Endpoint`].
+pub(crate) struct EndpointFuture {
+    inner: Option<PoolFuture>,
+    down: Option<Arc<AtomicBool>>,
+}
+
+impl Future for EndpointFuture {
+    type Output = Result<Response<Body>, UpstreamError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let Some(inner) = &mut self.inner else {
+            return Poll::Ready(Err(UpstreamError { kind: Kind::Down }));
+        };
+        let result = std::task::ready!(Pin::new(inner).poll(cx));
+        Poll::Ready(match result {
+            Ok(res) if res.status().is_server_error() => Err(UpstreamError {
+                kind: Kind::Status(Mutex::new(Some(res))),
+            }),
+            Ok(res) => Ok(res),
+            Err(e) => {
+                if e.is_connect() {
+                    if let Some(down) = &self.down {
+                        down.store(true, Ordering::Relaxed);
+                    }
+                }
+                Err(UpstreamError { kind: Kind::Http(e) })
+            }
+        })
+    }
+}
+
+impl fmt::Debug for EndpointFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EndpointFuture").finish_non_exhaustive()
+    }
+}

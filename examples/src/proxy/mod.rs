@@ -1,0 +1,396 @@
+//! A sidecar-style proxy built from the workspace's parts.
+//!
+//! # L7 (HTTP/1.1)
+//!
+//! Each client connection is served by `svc-http`'s server with a front service that
+//! removes hop-by-hop fields and adds `Forwarded` / `X-Forwarded-For`, then calls this
+//! stack (outermost first):
+//!
+//! ```text
+//! Timeout (request_timeout, retries included: 504)
+//!  └ Retry (idempotent requests, bodies ≤ 64 KiB made replayable; budget; 5xx and connection errors)
+//!     └ Buffer (buffer_capacity requests)
+//!        └ Balance (p2c PeakEWMA, failure accrual, fail-fast: 503)
+//!           └ per endpoint: svc-http client Pool (connect refused / reset / garbage: 502)
+//! ```
+//!
+//! A backend's own `5xx` answer goes back to the client as it is (after retries), and
+//! counts as a failure for the balancer's failure accrual; a failed connect takes the
+//! endpoint out of rotation at once.
+//!
+//! # L4 (TCP)
+//!
+//! Each client connection is balanced to an endpoint (same balancer, connect failures
+//! retried on another endpoint) and copied both ways.
+//!
+//! # Discovery, admin, shutdown
+//!
+//! Endpoints come from [`Config::backends`] and [`Config::backends_file`], which is
+//! watched. The admin listener serves `/metrics` (Prometheus text), `/ready` and
+//! `/live`. [`Proxy::shutdown`] stops accepting, lets requests in flight finish within
+//! [`Config::drain_timeout`], and returns.
+//!
+//! # Examples
+//!
+//! ```no_run
+//! use examples::proxy::{Config, Proxy};
+//!
+//! # fn main() -> std::io::Result<()> {
+//! let rt = rt_sched::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+//! rt.block_on(async {
+//!     let mut config = Config::new("127.0.0.1:4140".parse().unwrap());
+//!     config.backends = vec!["127.0.0.1:8080".parse().unwrap()];
+//!     config.admin = Some("127.0.0.1:9990".parse().unwrap());
+//!     let proxy = Proxy::start(config).await?;
+//!     println!("proxying on {}", proxy.local_addr());
+//!     let _ = rt_net::signal::ctrl_c().await;
+//!     proxy.shutdown().await;
+//!     Ok(())
+//! })
+//! # }
+//! ```
+
+mod admin;
+mod config;
+mod discovery;
+mod endpoint;
+mod front;
+mod headers;
+mod metrics;
+mod server;
+mod stack;
+mod tcp;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rt_core::sync::{mpsc, watch};
+use rt_net::TcpListener;
+use rt_sched::task::JoinHandle;
+use rt_sched::RuntimeMetrics;
+use svc_balance::{EndpointMetrics, EndpointState};
+use svc_http::client::{Pool, PoolConfig};
+use svc_layers::timeout::Timeout;
+use svc_retry::{Budget, Counters, RetryLayer};
+use svc_trait::Layer;
+
+pub use config::{Config, Mode};
+pub use metrics::{BackendSnapshot, BackendState, Snapshot};
+
+use discovery::Registry;
+use endpoint::Endpoint;
+use metrics::Stats;
+use stack::{AlwaysReady, Bal, Buf, Stack};
+use tcp::{Connector, TcpBal};
+
+/// A running proxy: its listeners are bound and its tasks spawned on the runtime that
+/// [`start`](Proxy::start)ed it.
+///
+/// Dropping it stops accepting (as [`shutdown`](Proxy::shutdown) does) without waiting.
+pub struct Proxy {
+    local_addr: SocketAddr,
+    admin_addr: Option<SocketAddr>,
+    inner: Arc<Inner>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// What the snapshot and the admin listener read.
+pub(crate) struct Inner {
+    stats: Arc<Stats>,
+    registry: Arc<Registry>,
+    runtime: RuntimeMetrics,
+    probe: Probe,
+}
+
+/// Handles on the parts that have metrics (behind a lock: the handles are not `Sync`).
+enum Probe {
+    Http {
+        balance: Mutex<Bal>,
+        buffer: Mutex<Buf>,
+        retries: Arc<Counters>,
+        budget: Budget,
+    },
+    Tcp {
+        balance: Mutex<TcpBal>,
+    },
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Inner {
+    fn endpoints(&self) -> Vec<EndpointMetrics<SocketAddr>> {
+        match &self.probe {
+            Probe::Http { balance, .. } => lock(balance).endpoints(),
+            Probe::Tcp { balance } => lock(balance).endpoints(),
+        }
+    }
+
+    /// Some backend is ready for requests.
+    fn is_ready(&self) -> bool {
+        let ready = match &self.probe {
+            Probe::Http { balance, .. } => lock(balance).metrics().ready(),
+            Probe::Tcp { balance } => lock(balance).metrics().ready(),
+        };
+        ready > 0
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut snap = Snapshot {
+            requests: self.stats.requests.load(Relaxed),
+            responses_by_status: self.stats.by_status(),
+            connections: self.stats.connections.load(Relaxed),
+            ..Snapshot::default()
+        };
+        if let Probe::Http {
+            buffer,
+            retries,
+            budget,
+            ..
+        } = &self.probe
+        {
+            snap.retries = retries.retries();
+            snap.budget_refusals = budget.refused();
+            snap.buffer_depth = lock(buffer).metrics().queue_depth() as u64;
+        }
+        let endpoints = self.endpoints();
+        for known in self.registry.list() {
+            let found = endpoints.iter().find(|e| *e.key() == known.addr);
+            let backend = match found {
+                Some(e) => BackendSnapshot {
+                    addr: known.addr,
+                    state: state_of(e.state()),
+                    requests: e.requests(),
+                    in_flight: e.in_flight(),
+                },
+                None => BackendSnapshot {
+                    addr: known.addr,
+                    state: if known.removed {
+                        BackendState::Removed
+                    } else {
+                        BackendState::Pending
+                    },
+                    requests: known.requests,
+                    in_flight: 0,
+                },
+            };
+            self.registry.saw(backend.addr, backend.requests);
+            snap.backends.push(backend);
+        }
+        snap
+    }
+}
+
+fn state_of(state: EndpointState) -> BackendState {
+    match state {
+        EndpointState::Ready => BackendState::Ready,
+        EndpointState::Ejected | EndpointState::Probing => BackendState::Failing,
+        EndpointState::Removed => BackendState::Removed,
+        _ => BackendState::Pending,
+    }
+}
+
+impl Proxy {
+    /// Binds the listeners, starts discovery and the balancer, and spawns the accept
+    /// loops on the current runtime.
+    ///
+    /// # Errors
+    ///
+    /// Binding a listener failed, the retry budget settings are invalid, or this was
+    /// called outside an `rt-sched` runtime.
+    pub async fn start(config: Config) -> io::Result<Proxy> {
+        let handle = rt_sched::Handle::try_current().map_err(|e| io::Error::other(e.to_string()))?;
+        let listener = TcpListener::bind(config.listen).await?;
+        let local_addr = listener.local_addr()?;
+        let admin = match config.admin {
+            Some(addr) => Some(TcpListener::bind(addr).await?),
+            None => None,
+        };
+        let admin_addr = admin.as_ref().map(TcpListener::local_addr).transpose()?;
+        let (stop, stop_rx) = watch::channel(false);
+        let stats = Arc::new(Stats::default());
+        let registry = Arc::new(Registry::default());
+        let initial = discovery::initial(&config.backends, config.backends_file.as_deref()).await;
+        let (probe, task) = match config.mode {
+            Mode::Http => start_http(&config, listener, initial, &registry, &stats, stop_rx.clone())?,
+            Mode::Tcp => start_tcp(&config, listener, initial, &registry, &stats, stop_rx.clone()),
+        };
+        let inner = Arc::new(Inner {
+            stats,
+            registry,
+            runtime: handle.metrics(),
+            probe,
+        });
+        let mut tasks = vec![task];
+        if let Some(listener) = admin {
+            tasks.push(rt_sched::spawn(serve_admin(listener, inner.clone(), stop_rx)));
+        }
+        tracing::info!(listen = %local_addr, admin = ?admin_addr, mode = %config.mode, "proxy started");
+        Ok(Proxy {
+            local_addr,
+            admin_addr,
+            inner,
+            stop,
+            tasks,
+        })
+    }
+
+    /// The address clients connect to.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The admin listener's address, if there is one.
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.admin_addr
+    }
+
+    /// What the proxy has done so far (cheap: relaxed loads and a walk over the
+    /// backends).
+    pub fn snapshot(&self) -> Snapshot {
+        self.inner.snapshot()
+    }
+
+    /// The metrics in Prometheus text format, as `/metrics` serves them.
+    pub fn metrics_text(&self) -> String {
+        admin::render(&self.inner)
+    }
+
+    /// Graceful shutdown: stops accepting, lets requests in flight finish (within the
+    /// drain timeout), and returns when every connection is closed.
+    pub async fn shutdown(mut self) {
+        self.stop.send_replace(true);
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+        tracing::info!("proxy stopped");
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop.send_replace(true);
+    }
+}
+
+impl fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Proxy")
+            .field("local_addr", &self.local_addr)
+            .field("admin_addr", &self.admin_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Starts discovery: the initial endpoints now, then the file watcher if there is a file
+/// (without one, discovery ends after the initial endpoints).
+fn start_discovery<S: Send + 'static>(
+    config: &Config,
+    initial: HashSet<SocketAddr>,
+    registry: &Arc<Registry>,
+    make: Box<dyn Fn(SocketAddr) -> S + Send + Sync>,
+) -> mpsc::UnboundedReceiver<svc_balance::Change<SocketAddr, S>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut current = HashSet::new();
+    discovery::apply(&mut current, initial, &tx, &*make, registry);
+    if let Some(path) = config.backends_file.clone() {
+        let fixed = config.backends.clone();
+        let task = discovery::watch(path, config.watch_interval, fixed, current, tx, make, registry.clone());
+        drop(rt_sched::spawn(task));
+    }
+    rx
+}
+
+type Started = (Probe, JoinHandle<()>);
+
+fn start_http(
+    config: &Config,
+    listener: TcpListener,
+    initial: HashSet<SocketAddr>,
+    registry: &Arc<Registry>,
+    stats: &Arc<Stats>,
+    stop: watch::Receiver<bool>,
+) -> io::Result<Started> {
+    let pool = PoolConfig::new()
+        .max_idle(config.max_idle_per_endpoint)
+        .idle_timeout(config.idle_timeout)
+        .connect_timeout(config.connect_timeout);
+    let make = Box::new(move |addr| Endpoint::new(Pool::new(addr, pool)));
+    let rx = start_discovery(config, initial, registry, make);
+    let balance: Bal = svc_balance::Builder::new()
+        .failure_threshold(config.failure_threshold.max(1))
+        .fail_fast(config.fail_fast)
+        .build(rx);
+    let buffer: Buf = svc_buffer::Buffer::new(AlwaysReady::new(balance.clone()), config.buffer_capacity.max(1));
+    let budget = Budget::new(Duration::from_secs(10), config.retry_min_per_sec, config.retry_ratio)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+    let retry = RetryLayer::new(stack::policy(config, budget.clone()));
+    let retries = retry.counters().clone();
+    let stack: Stack = Timeout::new(retry.layer(buffer.clone()), config.request_timeout);
+    let shared = Arc::new(front::Shared {
+        stats: stats.clone(),
+        replay_limit: config.retry_body_limit,
+    });
+    let conn_stop = stop.clone();
+    let serve = move |stream, peer| {
+        let front = front::Front::new(stack.clone(), headers::ClientAddr::new(peer), shared.clone());
+        let signal = server::stopped(conn_stop.clone());
+        async move {
+            let config = svc_http::server::Config::default();
+            let _ = svc_http::server::serve_connection_with_shutdown(stream, front, config, signal).await;
+        }
+    };
+    let task = server::accept_loop(listener, stop, config.drain_timeout, stats.clone(), serve);
+    let probe = Probe::Http {
+        balance: Mutex::new(balance),
+        buffer: Mutex::new(buffer),
+        retries,
+        budget,
+    };
+    Ok((probe, rt_sched::spawn(task)))
+}
+
+fn start_tcp(
+    config: &Config,
+    listener: TcpListener,
+    initial: HashSet<SocketAddr>,
+    registry: &Arc<Registry>,
+    stats: &Arc<Stats>,
+    stop: watch::Receiver<bool>,
+) -> Started {
+    let timeout = config.connect_timeout;
+    let make = Box::new(move |addr| Connector::new(addr, timeout));
+    let rx = start_discovery(config, initial, registry, make);
+    let balance: TcpBal = svc_balance::Builder::new()
+        .failure_threshold(config.failure_threshold.max(1))
+        .fail_fast(config.fail_fast)
+        .build(rx);
+    let (handle, attempts, conn_stats) = (balance.clone(), config.retry_attempts, stats.clone());
+    let serve = move |stream, _peer| {
+        conn_stats.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tcp::serve(stream, handle.clone(), attempts, conn_stats.clone())
+    };
+    let task = server::accept_loop(listener, stop, config.drain_timeout, stats.clone(), serve);
+    let probe = Probe::Tcp {
+        balance: Mutex::new(balance),
+    };
+    (probe, rt_sched::spawn(task))
+}
+
+/// Serves the admin listener until the stop signal.
+async fn serve_admin(listener: TcpListener, inner: Arc<Inner>, stop: watch::Receiver<bool>) {
+    let service = svc_trait::service_fn(move |req| admin::handle(inner.clone(), req));
+    let server = svc_http::server::Server::from_listener(listener)
+        .drain_timeout(Duration::from_secs(1))
+        .with_graceful_shutdown(server::stopped(stop));
+    if let Err(error) = server.serve(service).await {
+        tracing::warn!(%error, "admin listener failed");
+    }
+}

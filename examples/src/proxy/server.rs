@@ -1,0 +1,93 @@
+//! The accept loop shared by both modes, with graceful shutdown: on the stop signal the
+//! listener closes, connections are told to finish (HTTP: answer the request in
+//! progress, then close), and the loop returns once they are all done or the drain
+//! timeout has passed (then the rest are dropped).
+
+use std::future::{poll_fn, Future};
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
+
+use rt_core::sync::watch;
+use rt_net::{TcpListener, TcpStream};
+use rt_sched::task::JoinSet;
+
+use super::metrics::Stats;
+
+/// How long the loop backs off after an accept error (out of file descriptors...).
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
+
+/// Completes once `stop` says `true` (or its sender is gone).
+pub(crate) async fn stopped(mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow_and_update() {
+            return;
+        }
+        if stop.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Counts a client connection open while alive.
+struct Open(Arc<Stats>);
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Relaxed);
+    }
+}
+
+/// Accepts connections until `stop`, serving each with `serve` on a task of its own;
+/// then drains them within `drain`.
+pub(crate) async fn accept_loop<F, Fut>(
+    listener: TcpListener,
+    stop: watch::Receiver<bool>,
+    drain: Duration,
+    stats: Arc<Stats>,
+    mut serve: F,
+) where
+    F: FnMut(TcpStream, SocketAddr) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let mut signal = std::pin::pin!(stopped(stop));
+    let mut conns = JoinSet::new();
+    loop {
+        let accepted = poll_fn(|cx| match signal.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(None),
+            Poll::Pending => listener.poll_accept(cx).map(Some),
+        })
+        .await;
+        match accepted {
+            None => break,
+            Some(Ok((stream, peer))) => {
+                stats.connections.fetch_add(1, Relaxed);
+                stats.connections_total.fetch_add(1, Relaxed);
+                let open = Open(stats.clone());
+                let conn = serve(stream, peer);
+                conns.spawn(async move {
+                    conn.await;
+                    drop(open);
+                });
+                while conns.try_join_next().is_some() {}
+            }
+            Some(Err(error)) => {
+                tracing::warn!(%error, "accept failed; backing off");
+                rt_core::time::sleep(ACCEPT_BACKOFF).await;
+            }
+        }
+    }
+    drop(listener);
+    let open = conns.len();
+    tracing::info!(connections = open, "stopped accepting; draining");
+    let drained = rt_core::time::timeout(drain, async { while conns.join_next().await.is_some() {} }).await;
+    if drained.is_err() {
+        tracing::warn!(
+            connections = conns.len(),
+            "drain timeout; closing the remaining connections"
+        );
+        conns.shutdown().await;
+    }
+}
