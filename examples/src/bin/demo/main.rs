@@ -2,12 +2,12 @@
 //! all in this process on one `rt-sched` runtime.
 //!
 //! ```sh
-//! cargo run --release -p examples --bin demo            # 20 s, 32 clients
+//! cargo run --release -p examples --bin demo            # 25 s, 32 clients
 //! cargo run --release -p examples --bin demo -- --help
 //! ```
 //!
 //! The backends are HTTP/1.1 servers built with `svc-http`: `fast` (~1 ms), `slow`
-//! (20–50 ms) and `flaky` (~1 ms), which fails from 40 % to 70 % of the run (first
+//! (20–50 ms) and `flaky` (~1 ms), which fails from 40 % to 60 % of the run (first
 //! `503`s, then connection resets) and recovers. The proxy (`examples::proxy`, HTTP mode)
 //! balances over them; the clients send `GET /` through it back to back. The demo prints
 //! a progress line per second, then a table (requests, rate, latency percentiles, the

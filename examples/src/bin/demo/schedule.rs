@@ -1,8 +1,15 @@
 //! The run's timeline: when the flaky backend fails, how, and when it recovers.
 //!
-//! Times are offsets from the start of the load. The failure window sits at 40–70 % of
+//! Times are offsets from the start of the load. The failure window sits at 40–60 % of
 //! the run: its first half answers `503 Service Unavailable`, its second half resets
 //! connections (open ones are closed with a TCP RST, new ones are accepted and reset).
+//!
+//! Why the window is a fifth of the run: the proxy's balancer ejects a failing backend
+//! for 1 s, then 2 s, 4 s, 8 s... (±25 %) while each probation request fails
+//! (`svc-balance`'s defaults, which the proxy keeps). A window of up to 5 s ends before
+//! the third probe (due 5.25–8.75 s after the first ejection), so that probe succeeds
+//! and the backend is back in rotation at most about 4 s after it recovered; a window of
+//! 6 s or more risks a fourth ejection of 6–10 s, which outlasts a short run.
 
 use std::time::Duration;
 
@@ -52,14 +59,14 @@ pub(crate) struct Schedule {
 }
 
 impl Schedule {
-    /// The schedule of a run of `duration`: failing from 40 %, resets from 55 %,
-    /// recovered from 70 %.
+    /// The schedule of a run of `duration`: failing from 40 %, resets from 50 %,
+    /// recovered from 60 %.
     pub(crate) fn new(duration: Duration) -> Schedule {
         Schedule {
             duration,
             fail_at: duration.mul_f64(0.40),
-            reset_at: duration.mul_f64(0.55),
-            recover_at: duration.mul_f64(0.70),
+            reset_at: duration.mul_f64(0.50),
+            recover_at: duration.mul_f64(0.60),
         }
     }
 
@@ -94,13 +101,13 @@ mod tests {
     fn window_of_a_20_s_run() {
         let s = Schedule::new(Duration::from_secs(20));
         assert_eq!(s.fail_at, Duration::from_secs(8));
-        assert_eq!(s.reset_at, Duration::from_secs(11));
-        assert_eq!(s.recover_at, Duration::from_secs(14));
+        assert_eq!(s.reset_at, Duration::from_secs(10));
+        assert_eq!(s.recover_at, Duration::from_secs(12));
         assert_eq!(s.phase(Duration::from_millis(7_999)), Phase::Before);
         assert_eq!(s.phase(Duration::from_secs(8)), Phase::During);
-        assert_eq!(s.phase(Duration::from_secs(14)), Phase::After);
+        assert_eq!(s.phase(Duration::from_secs(12)), Phase::After);
         assert_eq!(s.failure(Duration::from_secs(9)), Failure::Unavailable);
-        assert_eq!(s.failure(Duration::from_secs(12)), Failure::Reset);
-        assert_eq!(s.failure(Duration::from_secs(15)), Failure::None);
+        assert_eq!(s.failure(Duration::from_secs(11)), Failure::Reset);
+        assert_eq!(s.failure(Duration::from_secs(12)), Failure::None);
     }
 }
