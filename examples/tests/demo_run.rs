@@ -83,7 +83,9 @@ fn a_short_run_reports_every_backend_and_writes_the_chart() {
     ] {
         assert!(!row(&out, name).is_empty());
     }
-    row(&out, "errors the client saw");
+    // The demo's claim: the proxy shields the client from the flaky backend.
+    assert_eq!(row(&out, "errors the client saw"), "0", "the client saw errors:\n{out}");
+    assert!(out.contains("verdict: the client saw no errors"), "{out}");
     row(&out, "proxy retries");
     for backend in ["fast", "slow", "flaky"] {
         let line = out
