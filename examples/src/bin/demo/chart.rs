@@ -143,13 +143,14 @@ fn draw_window(chart: &mut Chart<'_, '_>, schedule: Schedule, (bottom, top): (f6
 /// Marks the buckets in which the client saw errors with a black bar at the top.
 fn draw_errors(chart: &mut Chart<'_, '_>, buckets: &[Bucket], top: f64) -> DrawResult {
     let width = BUCKET.as_secs_f64();
-    let bars = buckets
+    let failed: Vec<&Bucket> = buckets.iter().filter(|b| b.errors > 0).collect();
+    let label = format!("client saw errors ({} of {} buckets)", failed.len(), buckets.len());
+    let bars = failed
         .iter()
-        .filter(|b| b.errors > 0)
         .map(|b| Rectangle::new([(b.start, top / 1.5), (b.start + width, top)], BLACK.filled()));
     chart
         .draw_series(bars)?
-        .label("client saw errors")
+        .label(label)
         .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 15, y + 5)], BLACK.filled()));
     Ok(())
 }
