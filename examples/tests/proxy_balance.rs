@@ -8,18 +8,28 @@ use svc_http::Body;
 
 #[rt_sched::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_are_balanced_across_backends() {
-    let backends = [Backend::start("a").await, Backend::start("b").await, Backend::start("c").await];
+    let backends = [
+        Backend::start("a").await,
+        Backend::start("b").await,
+        Backend::start("c").await,
+    ];
     let addrs: Vec<_> = backends.iter().map(|b| b.addr).collect();
     let proxy = start(config(&addrs)).await;
     let pool = client(proxy.local_addr());
-    for _ in 0..300 {
-        let answer = get(&pool, "/").await;
-        assert_eq!(answer.status, 200);
+    // 15 requests at a time: PeakEWMA sends a lone sequential client to the fastest
+    // backend, and spreads concurrent requests (its cost grows with requests in flight).
+    for _ in 0..20 {
+        let answers = futures::future::join_all((0..15).map(|_| get(&pool, "/slow/1"))).await;
+        assert!(answers.iter().all(|a| a.status == 200));
     }
     let hits: Vec<u64> = backends.iter().map(Backend::hits).collect();
     assert_eq!(hits.iter().sum::<u64>(), 300, "{hits:?}");
     for (backend, n) in backends.iter().zip(&hits) {
-        assert!(*n >= 30, "backend {} got only {n} of 300 requests: {hits:?}", backend.name);
+        assert!(
+            *n >= 30,
+            "backend {} got only {n} of 300 requests: {hits:?}",
+            backend.name
+        );
     }
     let snap = proxy.snapshot();
     assert_eq!(snap.requests, 300);
@@ -45,7 +55,10 @@ async fn hop_by_hop_fields_are_removed_and_forwarded_fields_added() {
     // Through a client: the same, and the backend's hop-by-hop fields do not come back.
     let pool = client(proxy.local_addr());
     let answer = get(&pool, "/").await;
-    assert_eq!(answer.headers["x-seen"], "x-forwarded-for=127.0.0.1;forwarded=for=127.0.0.1;proto=http;");
+    assert_eq!(
+        answer.headers["x-seen"],
+        "x-forwarded-for=127.0.0.1;forwarded=for=127.0.0.1;proto=http;"
+    );
     assert!(answer.headers.get("keep-alive").is_none());
     assert_eq!(answer.headers["x-backend"], "a");
     proxy.shutdown().await;
@@ -60,7 +73,11 @@ async fn hop_by_hop_fields_of_responses_are_removed() {
     let answer = get(&client(proxy.local_addr()), "/").await;
     assert_eq!((answer.status, answer.body.as_str()), (200, "ok"));
     for name in ["connection", "x-hop", "keep-alive", "proxy-authenticate"] {
-        assert!(answer.headers.get(name).is_none(), "{name} came through: {:?}", answer.headers);
+        assert!(
+            answer.headers.get(name).is_none(),
+            "{name} came through: {:?}",
+            answer.headers
+        );
     }
     assert_eq!(answer.headers["x-end"], "1");
     proxy.shutdown().await;

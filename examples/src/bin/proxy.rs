@@ -11,6 +11,7 @@
 //! SIGTERM or ctrl-c: stop accepting, drain requests in flight, exit 0.
 #![forbid(unsafe_code)]
 
+use std::io::Write as _;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -18,13 +19,14 @@ use std::time::Duration;
 use clap::Parser;
 use examples::proxy::{Config, Mode, Proxy};
 use rt_net::signal::unix::{signal, SignalKind};
+use tracing::level_filters::LevelFilter;
 
 /// Command-line options.
 #[derive(Debug, Parser)]
 #[command(
     name = "proxy",
     about = "A sidecar proxy: HTTP/1.1 or TCP load balancing over backends, with retries, timeouts and metrics",
-    after_help = "Logs go to stderr; set the level with RUST_LOG (default: info).\n\
+    after_help = "Logs go to stderr; set the level with RUST_LOG=error|warn|info|debug|trace (default: info).\n\
                   SIGTERM or ctrl-c stops accepting, drains requests in flight, and exits 0."
 )]
 struct Args {
@@ -81,6 +83,20 @@ fn resolve(s: &str) -> Result<SocketAddr, String> {
         .ok_or_else(|| format!("{s}: no address"))
 }
 
+/// The log level from `RUST_LOG` (`error`, `warn`, `info`, `debug`, `trace`, `off`; in
+/// a directive list such as `examples=debug,info`, the most verbose level wins), default
+/// `info`. (A plain level filter: an `EnvFilter` would pull a regex engine into a binary
+/// that tries to stay small.)
+fn log_level() -> LevelFilter {
+    let Ok(spec) = std::env::var("RUST_LOG") else {
+        return LevelFilter::INFO;
+    };
+    spec.split(',')
+        .filter_map(|d| d.rsplit('=').next()?.trim().parse::<LevelFilter>().ok())
+        .max()
+        .unwrap_or(LevelFilter::INFO)
+}
+
 impl Args {
     fn config(&self) -> Config {
         let mut config = Config::new(self.listen);
@@ -101,11 +117,11 @@ impl Args {
 
 fn main() -> std::io::Result<()> {
     let args = Args::parse();
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_max_level(log_level())
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .init();
     if args.backends.is_empty() && args.backends_file.is_none() {
         tracing::warn!("no --backend and no --backends-file: every request will get 503");
@@ -118,12 +134,13 @@ fn main() -> std::io::Result<()> {
         let mut terminate = signal(SignalKind::terminate())?;
         let mut interrupt = signal(SignalKind::interrupt())?;
         let proxy = Proxy::start(args.config()).await?;
-        println!("proxy: listening on {}", proxy.local_addr());
+        // For scripts: the addresses (a closed stdout is no reason to stop).
+        let mut stdout = std::io::stdout();
+        let _ = writeln!(stdout, "proxy: listening on {}", proxy.local_addr());
         if let Some(admin) = proxy.admin_addr() {
-            println!("proxy: admin on {admin}");
+            let _ = writeln!(stdout, "proxy: admin on {admin}");
         }
-        use std::io::Write as _;
-        std::io::stdout().flush()?;
+        let _ = stdout.flush();
         futures::future::select(Box::pin(terminate.recv()), Box::pin(interrupt.recv())).await;
         tracing::info!("signal received; shutting down");
         proxy.shutdown().await;

@@ -83,6 +83,10 @@ pub struct Config {
     pub retry_min_per_sec: u32,
     /// The largest request body that is kept for a retry (default 64 KiB).
     pub retry_body_limit: u64,
+    /// The round-trip time PeakEWMA assumes for an endpoint it has no sample of yet
+    /// (default 1 ms). Lower sends a new endpoint traffic sooner; the cost still grows
+    /// with its requests in flight, so it is not flooded.
+    pub default_rtt: Duration,
     /// Consecutive failures that take an endpoint out of rotation (default 5).
     pub failure_threshold: u32,
     /// Requests the buffer in front of the balancer holds (default 1,024).
@@ -112,6 +116,7 @@ impl Config {
             retry_ratio: 0.2,
             retry_min_per_sec: 10,
             retry_body_limit: 64 * 1024,
+            default_rtt: Duration::from_millis(1),
             failure_threshold: 5,
             buffer_capacity: 1024,
             max_idle_per_endpoint: 64,

@@ -27,19 +27,29 @@ enum Kind {
     /// The backend answered `5xx`; the response is kept to be given to the client if no
     /// retry does better. (A `Mutex` only to make the error `Sync`: the body is not.)
     Status(Mutex<Option<Response<Body>>>),
-    /// The last connect to this backend failed; not tried again before the balancer has
-    /// taken it out of rotation.
+    /// The last connect to this backend failed, or it spoke garbage; not tried again
+    /// before the balancer has taken it out of rotation.
     Down,
+    /// Stands for an earlier attempt's failure when the last attempt found no endpoint.
+    Earlier { timeout: bool },
 }
 
 impl UpstreamError {
-    /// Worth another attempt for an idempotent request (as Envoy's `5xx` retry policy):
-    /// connect refused / timed out, the connection closed before a response, or a `5xx`
-    /// answer. Not a protocol error (a backend speaking garbage would do it again).
+    /// Worth another attempt for an idempotent request (as Envoy's `5xx` and
+    /// `reset` retry policies): connect refused / timed out, the connection closed before
+    /// a response, garbage instead of a response, or a `5xx` answer.
     pub(crate) fn is_retryable(&self) -> bool {
         match &self.kind {
-            Kind::Http(e) => e.is_connect() || e.is_closed(),
-            Kind::Status(_) | Kind::Down => true,
+            Kind::Http(e) => e.is_connect() || e.is_closed() || e.is_protocol(),
+            Kind::Status(_) | Kind::Down | Kind::Earlier { .. } => true,
+        }
+    }
+
+    /// A stand-in for an earlier attempt's failure (a timeout or not), to answer with
+    /// when a later attempt finds no endpoint at all.
+    pub(crate) fn earlier(timeout: bool) -> UpstreamError {
+        UpstreamError {
+            kind: Kind::Earlier { timeout },
         }
     }
 
@@ -47,14 +57,18 @@ impl UpstreamError {
     pub(crate) fn is_unsent(&self) -> bool {
         match &self.kind {
             Kind::Http(e) => e.is_connect(),
-            Kind::Status(_) => false,
+            Kind::Status(_) | Kind::Earlier { .. } => false,
             Kind::Down => true,
         }
     }
 
     /// The backend took too long to accept a connection.
     pub(crate) fn is_timeout(&self) -> bool {
-        matches!(&self.kind, Kind::Http(e) if e.is_timeout())
+        match &self.kind {
+            Kind::Http(e) => e.is_timeout(),
+            Kind::Earlier { timeout } => *timeout,
+            _ => false,
+        }
     }
 
     /// The backend's own `5xx` response, if that is what this is (once).
@@ -85,6 +99,7 @@ impl fmt::Display for UpstreamError {
                 None => f.write_str("backend answered 5xx"),
             },
             Kind::Down => f.write_str("backend is down"),
+            Kind::Earlier { .. } => f.write_str("backend failed, then no backend was left to retry on"),
         }
     }
 }
@@ -98,7 +113,8 @@ impl StdError for UpstreamError {
     }
 }
 
-/// One backend: a connection [`Pool`] plus the "down" flag a failed connect raises.
+/// One backend: a connection [`Pool`] plus the "down" flag a failed connect (or a
+/// response that is not HTTP) raises.
 ///
 /// `poll_ready` fails once after a failed connect, which makes the balancer eject the
 /// backend for its penalty; when the penalty is over it is polled again, is ready, and
@@ -164,7 +180,7 @@ impl Future for EndpointFuture {
             }),
             Ok(res) => Ok(res),
             Err(e) => {
-                if e.is_connect() {
+                if e.is_connect() || e.is_protocol() {
                     if let Some(down) = &self.down {
                         down.store(true, Ordering::Relaxed);
                     }

@@ -20,8 +20,9 @@
 //!
 //! # L4 (TCP)
 //!
-//! Each client connection is balanced to an endpoint (same balancer, connect failures
-//! retried on another endpoint) and copied both ways.
+//! Each client connection is balanced to an endpoint (the same p2c balancer with
+//! failure accrual, its load the open connections; connect failures retried on another
+//! endpoint) and copied both ways.
 //!
 //! # Discovery, admin, shutdown
 //!
@@ -72,6 +73,7 @@ use rt_core::sync::{mpsc, watch};
 use rt_net::TcpListener;
 use rt_sched::task::JoinHandle;
 use rt_sched::RuntimeMetrics;
+use svc_balance::load::{PeakEwma, PendingRequests, DEFAULT_DECAY};
 use svc_balance::{EndpointMetrics, EndpointState};
 use svc_http::client::{Pool, PoolConfig};
 use svc_layers::timeout::Timeout;
@@ -325,6 +327,7 @@ fn start_http(
     let make = Box::new(move |addr| Endpoint::new(Pool::new(addr, pool)));
     let rx = start_discovery(config, initial, registry, make);
     let balance: Bal = svc_balance::Builder::new()
+        .load(PeakEwma::new(config.default_rtt, DEFAULT_DECAY))
         .failure_threshold(config.failure_threshold.max(1))
         .fail_fast(config.fail_fast)
         .build(rx);
@@ -369,6 +372,8 @@ fn start_tcp(
     let make = Box::new(move |addr| Connector::new(addr, timeout));
     let rx = start_discovery(config, initial, registry, make);
     let balance: TcpBal = svc_balance::Builder::new()
+        .load(PendingRequests::new())
+        .completion(tcp::UntilClosed)
         .failure_threshold(config.failure_threshold.max(1))
         .fail_fast(config.fail_fast)
         .build(rx);

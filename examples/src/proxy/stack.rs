@@ -62,6 +62,9 @@ impl Classify<Response<Body>, LowerError> for Classifier {
 #[derive(Debug, Clone)]
 pub(crate) struct ProxyPolicy {
     inner: Standard<Classifier, CopyGuard>,
+    /// The latest backend failure of this request (a timeout or not), answered with if a later attempt
+    /// finds no endpoint left (a `502`/`504` says more than a `503` then).
+    failed: Option<bool>,
 }
 
 /// The retry policy from the configuration.
@@ -77,13 +80,27 @@ pub(crate) fn policy(config: &Config, budget: Budget) -> ProxyPolicy {
         .budget(budget)
         .backoff(backoff)
         .build();
-    ProxyPolicy { inner }
+    ProxyPolicy { inner, failed: None }
 }
 
 impl svc_retry::Policy<Request<Body>, Response<Body>, LowerError> for ProxyPolicy {
     type Future = Delay;
 
     fn retry(&mut self, req: &mut Request<Body>, result: &mut Result<Response<Body>, LowerError>) -> Option<Delay> {
+        if let Err(e) = result {
+            match e.inner().map(BalanceError::endpoint_error) {
+                Some(Some(upstream)) => self.failed = Some(upstream.is_timeout()),
+                Some(None) => {
+                    if let Some(timeout) = self.failed {
+                        // No endpoint left to retry on: answer with the backend's failure.
+                        let earlier = UpstreamError::earlier(timeout);
+                        *result = Err(BufferError::response(BalanceError::endpoint(earlier)));
+                        return None;
+                    }
+                }
+                None => {}
+            }
+        }
         if !req.method().is_idempotent() && !never_sent(result) {
             return None;
         }

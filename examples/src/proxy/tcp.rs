@@ -1,5 +1,11 @@
-//! L4 mode: each client connection is balanced to one endpoint (the same p2c PeakEWMA
-//! balancer, over connectors) and copied both ways with `copy_bidirectional`.
+//! L4 mode: each client connection is balanced to one endpoint and copied both ways with
+//! `copy_bidirectional`.
+//!
+//! The balancer is the same power-of-two-choices one, with failure accrual and fail
+//! fast, over connectors; its load is the number of open connections
+//! ([`PendingRequests`], with the request in flight until the connection closes: p2c
+//! least-connections). PeakEWMA would measure connect times only, which say nothing of
+//! how busy a backend is with long-lived connections.
 
 use std::future::Future;
 use std::io;
@@ -12,13 +18,26 @@ use std::time::Duration;
 
 use rt_core::time::Instant;
 use rt_net::TcpStream;
+use svc_balance::load::{InFlight, PendingRequests, TrackCompletion};
 use svc_balance::Balance;
 use svc_trait::{Service, ServiceExt};
 
 use super::metrics::Stats;
 
 /// The balancer of L4 mode.
-pub(crate) type TcpBal = Balance<SocketAddr, Connector, ()>;
+pub(crate) type TcpBal = Balance<SocketAddr, Connector, (), PendingRequests, UntilClosed>;
+
+/// Keeps a connection counted as in flight until it is dropped.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UntilClosed;
+
+impl TrackCompletion<PendingRequests, TcpStream> for UntilClosed {
+    type Output = (TcpStream, InFlight<PendingRequests>);
+
+    fn track(&self, guard: InFlight<PendingRequests>, stream: TcpStream) -> Self::Output {
+        (stream, guard)
+    }
+}
 
 /// Connects to one endpoint. Like the HTTP endpoint, it turns unready after a failed
 /// connect, so the balancer ejects the endpoint at once.
@@ -86,7 +105,7 @@ pub(crate) async fn serve(mut client: TcpStream, balance: TcpBal, attempts: u32,
         }
     }
     stats.observe(start.elapsed());
-    let Some(mut upstream) = upstream else {
+    let Some((mut upstream, _in_flight)) = upstream else {
         tracing::debug!("no endpoint for a tcp connection; closing it");
         return;
     };

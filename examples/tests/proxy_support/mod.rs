@@ -87,7 +87,15 @@ async fn answer(name: &'static str, req: Request<Body>) -> Result<Response<Body>
 /// `name=value;` for the fields a test looks at.
 fn seen_headers(headers: &HeaderMap) -> String {
     let mut seen = String::new();
-    for name in ["x-forwarded-for", "forwarded", "x-secret", "keep-alive", "proxy-authorization", "te", "connection"] {
+    for name in [
+        "x-forwarded-for",
+        "forwarded",
+        "x-secret",
+        "keep-alive",
+        "proxy-authorization",
+        "te",
+        "connection",
+    ] {
         if let Some(v) = headers.get(name) {
             seen.push_str(&format!("{name}={};", v.to_str().unwrap()));
         }
@@ -101,7 +109,9 @@ pub async fn raw_backend(reply: &'static [u8]) -> (SocketAddr, JoinHandle<()>) {
     let addr = listener.local_addr().unwrap();
     let task = rt_sched::spawn(async move {
         loop {
-            let Ok((mut stream, _)) = listener.accept().await else { return };
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
             rt_sched::spawn(async move {
                 let mut buf = [0u8; 4096];
                 let _ = stream.read(&mut buf).await;

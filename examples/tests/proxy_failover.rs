@@ -1,0 +1,73 @@
+//! A backend killed mid-load causes no client-visible error for idempotent requests.
+
+mod proxy_support;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use examples::proxy::BackendState;
+use proxy_support::{client, config, eventually, get, start, Backend};
+
+#[rt_sched::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_a_backend_mid_load_is_invisible_to_clients() {
+    let a = Backend::start("a").await;
+    let b = Backend::start("b").await;
+    let proxy = start(config(&[a.addr, b.addr])).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let (ok, failed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let mut clients = Vec::new();
+    for _ in 0..8 {
+        let pool = client(proxy.local_addr());
+        let (stop, ok, failed) = (stop.clone(), ok.clone(), failed.clone());
+        clients.push(rt_sched::spawn(async move {
+            while !stop.load(Ordering::SeqCst) {
+                // Some requests are in flight on the backend when it dies.
+                let answer = get(&pool, "/slow/2").await;
+                let counter = if answer.status == 200 { &ok } else { &failed };
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        }));
+    }
+    rt_core::time::sleep(Duration::from_millis(600)).await;
+    let before = a.hits();
+    assert!(before > 0 && b.hits() > 0, "both backends served before the kill");
+    a.kill();
+    rt_core::time::sleep(Duration::from_millis(900)).await;
+    stop.store(true, Ordering::SeqCst);
+    for client in clients {
+        client.await.unwrap();
+    }
+    let (ok, failed) = (ok.load(Ordering::SeqCst), failed.load(Ordering::SeqCst));
+    assert_eq!(failed, 0, "{failed} of {} requests failed", ok + failed);
+    assert!(b.hits() > 0 && ok > 100, "ok {ok}");
+    let snap = proxy.snapshot();
+    let state = snap.backends.iter().find(|s| s.addr == a.addr).unwrap().state;
+    assert_eq!(state, BackendState::Failing, "{snap:?}");
+    proxy.shutdown().await;
+}
+
+#[rt_sched::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backend_that_comes_back_is_used_again() {
+    let a = Backend::start("a").await;
+    let b = Backend::start("b").await;
+    let mut config = config(&[a.addr, b.addr]);
+    config.fail_fast = std::time::Duration::from_millis(100);
+    let proxy = start(config).await;
+    let pool = client(proxy.local_addr());
+    let addr = a.addr;
+    a.kill();
+    for _ in 0..20 {
+        assert_eq!(get(&pool, "/").await.status, 200);
+    }
+    // Back on the same port: after its penalty (about 1 s), it is probed and used again.
+    let a = Backend::start_on(addr, "a").await;
+    let back = eventually(Duration::from_secs(5), || {
+        let pool = pool.clone();
+        drop(rt_sched::spawn(async move { get(&pool, "/").await }));
+        a.hits() > 0
+    })
+    .await;
+    assert!(back, "the restarted backend got no request");
+    proxy.shutdown().await;
+}
