@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use examples::proxy::Snapshot;
 
-use crate::backend::Backend;
+use crate::backend::{Backend, Kind};
 use crate::load::{Outcome, Sample};
 use crate::schedule::{Phase, Schedule};
-use crate::timeline::Timeline;
+use crate::timeline::{Seen, Timeline};
 
 /// Everything the final table is made of.
 #[derive(Debug)]
@@ -117,6 +117,22 @@ impl Report<'_> {
             line.push_str(&self.timeline.letters(index));
             println!("{line}");
         }
+        self.print_recovery();
+    }
+
+    /// When the proxy put the flaky backend back into rotation after it recovered.
+    fn print_recovery(&self) {
+        let Some(index) = self.backends.iter().position(|b| b.kind == Kind::Flaky) else {
+            return;
+        };
+        let recovered = self.schedule.recover_at;
+        let from = recovered.as_secs_f64().ceil() as usize;
+        let back = match (self.timeline.ready_from(index, from), self.timeline.last(index)) {
+            (Some(second), _) => format!("the proxy had it back in rotation from {second} s on"),
+            (None, Seen::Ready) => "the proxy had it back in rotation by the end of the run".to_owned(),
+            (None, state) => format!("the proxy still had it {} at the end of the run", state.name()),
+        };
+        println!("flaky recovered at {:.1} s; {back}", recovered.as_secs_f64());
     }
 
     /// The client's errors by outcome.

@@ -61,6 +61,8 @@ impl Seen {
 pub(crate) struct Timeline {
     /// Per second, per backend (`None`: no snapshot in that second).
     seconds: Vec<Vec<Option<Seen>>>,
+    /// The states in the latest snapshot.
+    last: Vec<Seen>,
     backends: usize,
 }
 
@@ -69,6 +71,7 @@ impl Timeline {
     pub(crate) fn new(backends: usize) -> Timeline {
         Timeline {
             seconds: Vec::new(),
+            last: vec![Seen::Missing; backends],
             backends,
         }
     }
@@ -87,6 +90,17 @@ impl Timeline {
         for (worst, &state) in self.seconds[second].iter_mut().zip(states) {
             *worst = Some(worst.map_or(state, |seen| seen.max(state)));
         }
+        self.last = states.to_vec();
+    }
+
+    /// Backend `index`'s state in the latest snapshot.
+    pub(crate) fn last(&self, index: usize) -> Seen {
+        self.last[index]
+    }
+
+    /// The first second, from `from` on, in which backend `index` was only seen ready.
+    pub(crate) fn ready_from(&self, index: usize, from: usize) -> Option<usize> {
+        (from..self.seconds.len()).find(|&second| self.seconds[second][index] == Some(Seen::Ready))
     }
 
     /// Backend `index`'s states, one letter per second (`.`: not seen that second).
@@ -109,5 +123,8 @@ mod tests {
         timeline.record(Duration::from_millis(2_250), &[Seen::Ready, Seen::Removed]);
         assert_eq!(timeline.letters(0), "F.R");
         assert_eq!(timeline.letters(1), "P.X");
+        assert_eq!(timeline.ready_from(0, 0), Some(2));
+        assert_eq!(timeline.ready_from(1, 0), None);
+        assert_eq!((timeline.last(0), timeline.last(1)), (Seen::Ready, Seen::Removed));
     }
 }
