@@ -31,6 +31,17 @@
 //! `/live`. [`Proxy::shutdown`] stops accepting, lets requests in flight finish within
 //! [`Config::drain_timeout`], and returns.
 //!
+//! # Performance
+//!
+//! No per-request logging, no lock on the request path, counters in relaxed atomics.
+//! Measured on the shared 2-core development machine (release build, `--workers 1`,
+//! `wrk -t1 -c64` through the proxy to `hello_http`, all on loopback, noisy): 14 to
+//! 15.5 µs of proxy CPU per request (the backend alone costs 3.8 µs per request in the
+//! same runs; two `sendto` and two `recvfrom` per proxied request, about 45 % of the
+//! proxy's CPU in the kernel), 4.1 MB RSS at rest, about 6.7 KiB per idle client
+//! connection, of which about 2.3 KiB is `svc-http`'s connection future (measured with
+//! a trivial service). `--workers 2` measured the same CPU per request with a worse p99.
+//!
 //! # Examples
 //!
 //! ```no_run
