@@ -154,8 +154,9 @@ impl Report<'_> {
             .iter()
             .filter(|s| self.schedule.phase(s.at()) == Phase::During)
             .count();
+        let plural = if failed.len() == 1 { "" } else { "s" };
         format!(
-            "verdict: the client saw {} errors ({} sent in the failure window); see the errors above",
+            "verdict: the client saw {} error{plural} ({} sent in the failure window); see the errors above",
             format_count(failed.len() as u64),
             format_count(during as u64)
         )
