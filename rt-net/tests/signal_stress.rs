@@ -54,6 +54,20 @@ fn raise(signum: c_int) {
     assert_eq!(rc, 0, "kill({signum})");
 }
 
+/// Blocks `signum` on the calling thread, so that the signals it sends to the process
+/// are handled by another thread (a worker, the `block_on` thread), as when they come
+/// from outside (`kill -INT`), rather than by the sender itself inside `kill`.
+fn block_on_this_thread(signum: c_int) {
+    // SAFETY: `set` is a valid, writable sigset_t, initialised by `sigemptyset` before
+    // use; a null old set is allowed.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, signum);
+        assert_eq!(libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()), 0);
+    }
+}
+
 /// Waits until `seen` reaches `target`; false after [`DEADLINE`].
 fn wait_for(seen: &AtomicU64, target: u64) -> bool {
     let start = Instant::now();
@@ -148,6 +162,7 @@ async fn serve_until(listener: &TcpListener, mut shutdown: Pin<&mut (impl Future
 /// rounds were lost; a lost round is signalled again (like a second Ctrl-C), so that
 /// the run goes on.
 fn send_rounds(signum: c_int, rounds: u64, armed: &AtomicU64, seen: &AtomicU64) -> u64 {
+    block_on_this_thread(signum);
     let mut lost = 0;
     for round in 1..=rounds {
         assert!(
@@ -267,6 +282,7 @@ fn listeners_on_the_workers_see_every_delivery_under_load() {
         let sender = {
             let (armed, long_seen, fresh_seen) = (armed.clone(), long_seen.clone(), fresh_seen.clone());
             thread::spawn(move || {
+                block_on_this_thread(signum);
                 let mut lost = 0;
                 for round in 1..=rounds {
                     assert!(wait_for(&armed, round), "round {round}: not armed in time");
