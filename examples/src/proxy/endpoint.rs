@@ -7,9 +7,10 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use http::{Request, Response};
 use svc_http::client::{Pool, ResponseFuture as PoolFuture};
@@ -113,24 +114,73 @@ impl StdError for UpstreamError {
     }
 }
 
-/// One backend: a connection [`Pool`] plus the "down" flag a failed connect (or a
-/// response that is not HTTP) raises.
+/// How long a "down" mark stays fresh. It is shorter than the balancer's shortest
+/// ejection penalty (1 s minus its jitter), so a mark left by a request whose failure
+/// already got the backend ejected has expired when the backend comes back from its
+/// penalty: the same failure is never counted twice.
+const DOWN_FRESH_FOR: Duration = Duration::from_millis(500);
+
+/// One backend: a connection [`Pool`] plus the "down" mark a failed connect (or a
+/// response that is not HTTP) leaves.
 ///
-/// `poll_ready` fails once after a failed connect, which makes the balancer eject the
-/// backend for its penalty; when the penalty is over it is polled again, is ready, and
-/// gets its probation request.
+/// `poll_ready` fails once after a failed connect, if the mark is fresh, which makes the
+/// balancer eject the backend at once instead of after several failed requests; when the
+/// penalty is over it is polled again, is ready, and gets its probation request.
 #[derive(Debug, Clone)]
 pub(crate) struct Endpoint {
     pool: Pool,
-    down: Arc<AtomicBool>,
+    down: DownMark,
 }
 
 impl Endpoint {
     pub(crate) fn new(pool: Pool) -> Endpoint {
         Endpoint {
             pool,
-            down: Arc::new(AtomicBool::new(false)),
+            down: DownMark::new(),
         }
+    }
+}
+
+/// When the backend was last seen down, shared by an endpoint and its response futures:
+/// nanoseconds since `base` plus one, 0 when not marked.
+#[derive(Debug, Clone)]
+struct DownMark {
+    base: rt_core::time::Instant,
+    at: Arc<AtomicU64>,
+}
+
+impl DownMark {
+    fn new() -> DownMark {
+        DownMark {
+            base: rt_core::time::Instant::now(),
+            at: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Marks the backend down now.
+    fn mark(&self) {
+        let since = rt_core::time::Instant::now().saturating_duration_since(self.base);
+        let nanos = u64::try_from(since.as_nanos()).unwrap_or(u64::MAX - 1);
+        self.at.store(nanos + 1, Ordering::Relaxed);
+    }
+
+    /// Clears the mark; returns true if it was set within [`DOWN_FRESH_FOR`].
+    fn take_fresh(&self) -> bool {
+        self.fresh(self.at.swap(0, Ordering::Relaxed))
+    }
+
+    /// Returns true if the mark was set within [`DOWN_FRESH_FOR`]; leaves it in place.
+    fn is_fresh(&self) -> bool {
+        self.fresh(self.at.load(Ordering::Relaxed))
+    }
+
+    /// Whether the mark value `at` is set and fresh.
+    fn fresh(&self, at: u64) -> bool {
+        if at == 0 {
+            return false;
+        }
+        let marked = self.base.checked_add(Duration::from_nanos(at - 1)).unwrap_or(self.base);
+        rt_core::time::Instant::now().saturating_duration_since(marked) < DOWN_FRESH_FOR
     }
 }
 
@@ -140,14 +190,14 @@ impl Service<Request<Body>> for Endpoint {
     type Future = EndpointFuture;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), UpstreamError>> {
-        if self.down.swap(false, Ordering::Relaxed) {
+        if self.down.take_fresh() {
             return Poll::Ready(Err(UpstreamError { kind: Kind::Down }));
         }
         Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, req: Request<Body>) -> EndpointFuture {
-        if self.down.load(Ordering::Relaxed) {
+        if self.down.is_fresh() {
             return EndpointFuture {
                 inner: None,
                 down: None,
@@ -163,7 +213,7 @@ impl Service<Request<Body>> for Endpoint {
 /// The response future of an [`Endpoint`].
 pub(crate) struct EndpointFuture {
     inner: Option<PoolFuture>,
-    down: Option<Arc<AtomicBool>>,
+    down: Option<DownMark>,
 }
 
 impl Future for EndpointFuture {
@@ -182,7 +232,7 @@ impl Future for EndpointFuture {
             Err(e) => {
                 if e.is_connect() || e.is_protocol() {
                     if let Some(down) = &self.down {
-                        down.store(true, Ordering::Relaxed);
+                        down.mark();
                     }
                 }
                 Err(UpstreamError { kind: Kind::Http(e) })
