@@ -93,6 +93,7 @@ where
         timer: None,
         unread_input: false,
         fields: Vec::new(),
+        head: None,
     };
     let res = conn.run(service).await;
     conn.close().await;
@@ -100,10 +101,9 @@ where
 }
 
 /// What reading a head gave.
-// Built and moved once per request: boxing the head would cost an allocation per request.
-#[allow(clippy::large_enum_variant)]
 enum Next {
-    Request(RequestHead),
+    /// A head is parsed into [`Conn::head`].
+    Request,
     Close,
     Reject(StatusCode),
 }
@@ -133,6 +133,11 @@ struct Conn<IO, F> {
     unread_input: bool,
     /// Scratch space for the header field positions of a head being parsed.
     fields: Vec<head::Field>,
+    /// The head [`Conn::read_head`] parsed, until [`Conn::serve_one`] builds the request
+    /// from it. It lives here rather than travelling by value through the `async fn`s:
+    /// every value passed into or returned out of an `async fn` is copied into or out of
+    /// its state, and a head is large.
+    head: Option<RequestHead>,
 }
 
 impl<IO, F> Conn<IO, F>
@@ -147,19 +152,20 @@ where
     {
         let mut first = true;
         loop {
-            let head = match self.read_head(first).await? {
-                Next::Request(head) => head,
+            match self.read_head(first).await? {
+                Next::Request => {}
                 Next::Close => return self.drain().await,
                 Next::Reject(status) => return self.reject(status).await,
-            };
+            }
             first = false;
-            if !self.serve_one(head, &mut service).await? {
+            if !self.serve_one(&mut service).await? {
                 return self.drain().await;
             }
         }
     }
 
-    /// Reads the next request head; applies the header and keep-alive timeouts.
+    /// Reads the next request head into [`Conn::head`]; applies the header and keep-alive
+    /// timeouts.
     async fn read_head(&mut self, first: bool) -> Result<Next, Error> {
         // The header timeout runs from the connection's start for the first request, else
         // from the first byte of the head; before that the keep-alive timeout runs.
@@ -168,7 +174,10 @@ where
         loop {
             if !self.rb.buf.is_empty() {
                 match head::parse_request(&mut self.rb.buf, self.config.max_head_size, &mut self.fields) {
-                    Ok(Some(head)) => return Ok(Next::Request(head)),
+                    Ok(Some(head)) => {
+                        self.head = Some(head);
+                        return Ok(Next::Request);
+                    }
                     Ok(None) => {}
                     Err(status) => return Ok(Next::Reject(status)),
                 }
@@ -260,14 +269,24 @@ where
         self.shutdown.is_none()
     }
 
-    /// Serves one request; `Ok(false)`: close the connection after it.
-    async fn serve_one<S>(&mut self, head: RequestHead, service: &mut S) -> Result<bool, Error>
+    /// Serves the request whose head [`Conn::read_head`] parsed; `Ok(false)`: close the
+    /// connection after it.
+    ///
+    /// The request and the response stay in this function's state and are passed on by
+    /// reference or moved only where they are consumed: each `async fn` they would cross
+    /// by value costs a copy of them.
+    async fn serve_one<S>(&mut self, service: &mut S) -> Result<bool, Error>
     where
         S: Service<Request<Body>, Response = Response<Body>>,
         S::Error: Into<BoxError>,
     {
+        let Some(head) = &self.head else {
+            // Not reached: `run` calls this only after `read_head` stored a head.
+            return Ok(false);
+        };
         if let Framing::Length(n) = head.framing {
             if n > self.config.max_body_size {
+                self.head = None;
                 self.reject(StatusCode::PAYLOAD_TOO_LARGE).await?;
                 return Ok(false);
             }
@@ -275,15 +294,39 @@ where
         let is_head = head.method == Method::HEAD;
         let version = head.version;
         let keep_alive = head.keep_alive && self.config.keep_alive;
-        let (req, mut pump) = self.request(head);
-        let result = self.call(service, req, &mut pump).await?;
-        let res = match result {
-            Ok(res) => res,
+        let (req, mut pump) = self.request();
+
+        // Call the service, feeding the request body while the response is produced.
+        let ready =
+            poll_fn(|cx| self.poll_while(cx, &mut pump, |cx| service.poll_ready(cx).map(|r| r.map_err(drop)))).await?;
+        let failed = match ready {
+            Ok(Ok(())) => None,
+            Ok(Err(_)) => Some(StatusCode::SERVICE_UNAVAILABLE),
+            Err(status) => Some(status),
+        };
+        if let Some(status) = failed {
+            drop(req);
+            self.reject(status).await?;
+            return Ok(false);
+        }
+        let res = {
+            // The handler's future is dropped at the end of this block, before the
+            // response is written.
+            let mut future = std::pin::pin!(service.call(req));
+            poll_fn(|cx| self.poll_while(cx, &mut pump, |cx| future.as_mut().poll(cx).map(|r| r.map_err(drop)))).await?
+        };
+        let mut res = match res {
+            Ok(Ok(res)) => res,
+            Ok(Err(_)) => {
+                self.reject(StatusCode::INTERNAL_SERVER_ERROR).await?;
+                return Ok(false);
+            }
             Err(status) => {
                 self.reject(status).await?;
                 return Ok(false);
             }
         };
+
         let unread = !pump.decoder.is_done();
         // The sender is dropped here: a handler still holding the body sees it end early.
         drop(pump.tx.take());
@@ -291,7 +334,9 @@ where
         // the body: the stream can no longer be trusted.
         let no_continue = pump.expect_continue && !pump.sent_continue;
         let mut close = !keep_alive || pump.broken || self.shutdown.is_none() || unread && no_continue;
-        close |= self.write_response(res, version, is_head, close).await?;
+        let written = self.write_response(&mut res, version, is_head, close).await;
+        drop(res);
+        close |= written?;
         if !close && unread {
             close = !self.discard_body(&mut pump.decoder).await?;
         }
@@ -299,8 +344,9 @@ where
         Ok(!close)
     }
 
-    /// Builds the request and the pump feeding its body.
-    fn request(&mut self, head: RequestHead) -> (Request<Body>, Pump) {
+    /// Builds the request from [`Conn::head`] (taking it), and the pump feeding its body.
+    fn request(&mut self) -> (Request<Body>, Pump) {
+        let head = self.head.take().expect("serve_one checked that a head is parsed");
         let remaining = match head.framing {
             Framing::Length(n) => Some(n),
             _ => None,
@@ -325,35 +371,6 @@ where
             broken: false,
         };
         (req, pump)
-    }
-
-    /// Calls the service, feeding the request body while the response is produced.
-    /// `Ok(Err(status))`: answer with `status` and close (bad body, service failure).
-    async fn call<S>(
-        &mut self,
-        service: &mut S,
-        req: Request<Body>,
-        pump: &mut Pump,
-    ) -> Result<Result<Response<Body>, StatusCode>, Error>
-    where
-        S: Service<Request<Body>, Response = Response<Body>>,
-        S::Error: Into<BoxError>,
-    {
-        let ready =
-            poll_fn(|cx| self.poll_while(cx, pump, |cx| service.poll_ready(cx).map(|r| r.map_err(drop)))).await?;
-        match ready {
-            Ok(Ok(())) => {}
-            Ok(Err(_)) => return Ok(Err(StatusCode::SERVICE_UNAVAILABLE)),
-            Err(status) => return Ok(Err(status)),
-        }
-        let mut future = std::pin::pin!(service.call(req));
-        let res =
-            poll_fn(|cx| self.poll_while(cx, pump, |cx| future.as_mut().poll(cx).map(|r| r.map_err(drop)))).await?;
-        Ok(match res {
-            Ok(Ok(res)) => Ok(res),
-            Ok(Err(_)) => Err(StatusCode::INTERNAL_SERVER_ERROR),
-            Err(status) => Err(status),
-        })
     }
 
     /// Polls `f` while writing out buffered responses and pumping the request body.

@@ -123,9 +123,12 @@ where
     }
 
     /// Writes a response; returns whether the connection must close after it.
+    ///
+    /// The response is borrowed, not moved in (which would copy it into this function's
+    /// state); a body that is not one buffer is taken out of it to be streamed.
     pub(super) async fn write_response(
         &mut self,
-        res: Response<Body>,
+        res: &mut Response<Body>,
         version: Version,
         is_head: bool,
         close: bool,
@@ -133,21 +136,27 @@ where
         if self.wpos > 0 {
             self.drain().await?;
         }
-        let (parts, body) = res.into_parts();
-        let status = parts.status;
+        let status = res.status();
+        let headers = res.headers();
         let bodiless =
             status.is_informational() || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED;
-        let encode = encode::choose(&body, &parts.headers, version == Version::HTTP_11);
-        let close = close || encode == Encode::Close || !head::keep_alive(&parts.headers, Version::HTTP_11);
+        let encode = encode::choose(res.body(), headers, version == Version::HTTP_11);
+        let close = close || encode == Encode::Close || !head::keep_alive(headers, Version::HTTP_11);
         let advertised = match encode {
             _ if bodiless => Encode::None,
-            Encode::Length(0) if is_head => declared_length(&parts.headers).map_or(Encode::Length(0), Encode::Length),
+            Encode::Length(0) if is_head => declared_length(headers).map_or(Encode::Length(0), Encode::Length),
             other => other,
         };
         let keep_alive_10 = version == Version::HTTP_10 && !close;
-        encode::response_head(&mut self.wbuf, status, &parts.headers, advertised, close, keep_alive_10);
-        if !(is_head || bodiless) {
-            encode::body(&mut self.io, &mut self.wbuf, body, encode).await?;
+        encode::response_head(&mut self.wbuf, status, headers, advertised, close, keep_alive_10);
+        if !(is_head || bodiless) && encode != Encode::None {
+            // A body in one buffer is copied out in place, as `encode::body` would do.
+            if let Some(bytes) = res.body().as_full() {
+                self.wbuf.extend_from_slice(bytes);
+            } else {
+                let body = std::mem::take(res.body_mut());
+                encode::body(&mut self.io, &mut self.wbuf, body, encode).await?;
+            }
         }
         if self.rb.buf.is_empty() || close {
             self.drain().await?;
