@@ -309,19 +309,30 @@ where
             self.reject(status).await?;
             return Ok(false);
         }
-        let res = {
+        // The response is put here as soon as the handler's future yields it, rather than
+        // passed back through the poll results and the `.await` (a copy at each step).
+        let mut slot = None;
+        let outcome = {
             // The handler's future is dropped at the end of this block, before the
             // response is written.
             let mut future = std::pin::pin!(service.call(req));
-            poll_fn(|cx| self.poll_while(cx, &mut pump, |cx| future.as_mut().poll(cx).map(|r| r.map_err(drop)))).await?
+            poll_fn(|cx| {
+                self.poll_while(cx, &mut pump, |cx| {
+                    future
+                        .as_mut()
+                        .poll(cx)
+                        .map(|r| r.map(|res| slot = Some(res)).map_err(drop))
+                })
+            })
+            .await?
         };
-        let mut res = match res {
-            Ok(Ok(res)) => res,
-            Ok(Err(_)) => {
+        let res = match (outcome, &mut slot) {
+            (Ok(Ok(())), Some(res)) => res,
+            (Ok(_), _) => {
                 self.reject(StatusCode::INTERNAL_SERVER_ERROR).await?;
                 return Ok(false);
             }
-            Err(status) => {
+            (Err(status), _) => {
                 self.reject(status).await?;
                 return Ok(false);
             }
@@ -334,8 +345,8 @@ where
         // the body: the stream can no longer be trusted.
         let no_continue = pump.expect_continue && !pump.sent_continue;
         let mut close = !keep_alive || pump.broken || self.shutdown.is_none() || unread && no_continue;
-        let written = self.write_response(&mut res, version, is_head, close).await;
-        drop(res);
+        let written = self.write_response(res, version, is_head, close).await;
+        drop(slot);
         close |= written?;
         if !close && unread {
             close = !self.discard_body(&mut pump.decoder).await?;
