@@ -294,7 +294,8 @@ where
         let is_head = head.method == Method::HEAD;
         let version = head.version;
         let keep_alive = head.keep_alive && self.config.keep_alive;
-        let (req, mut pump) = self.request();
+        let (mut pump, body) = self.pump();
+        let req = self.request(body);
 
         // Call the service, feeding the request body while the response is produced.
         let ready =
@@ -355,9 +356,10 @@ where
         Ok(!close)
     }
 
-    /// Builds the request from [`Conn::head`] (taking it), and the pump feeding its body.
-    fn request(&mut self) -> (Request<Body>, Pump) {
-        let head = self.head.take().expect("serve_one checked that a head is parsed");
+    /// The pump that will feed the body of the request whose head is [`Conn::head`], and
+    /// the body it feeds.
+    fn pump(&self) -> (Pump, Body) {
+        let head = self.head.as_ref().expect("serve_one checked that a head is parsed");
         let remaining = match head.framing {
             Framing::Length(n) => Some(n),
             _ => None,
@@ -369,11 +371,6 @@ where
             let (tx, rx) = chan::channel(remaining);
             (Body::from_source(rx), Some(tx))
         };
-        let mut req = Request::new(body);
-        *req.method_mut() = head.method;
-        *req.uri_mut() = head.uri;
-        *req.version_mut() = head.version;
-        *req.headers_mut() = head.headers;
         let pump = Pump {
             tx,
             decoder,
@@ -381,7 +378,21 @@ where
             sent_continue: false,
             broken: false,
         };
-        (req, pump)
+        (pump, body)
+    }
+
+    /// Builds the request with `body` from [`Conn::head`] (taking it).
+    ///
+    /// Only the request is returned (not a tuple with the pump), so that it can be built
+    /// right where the caller keeps it.
+    fn request(&mut self, body: Body) -> Request<Body> {
+        let head = self.head.take().expect("serve_one checked that a head is parsed");
+        let mut req = Request::new(body);
+        *req.method_mut() = head.method;
+        *req.uri_mut() = head.uri;
+        *req.version_mut() = head.version;
+        *req.headers_mut() = head.headers;
+        req
     }
 
     /// Polls `f` while writing out buffered responses and pumping the request body.
