@@ -36,6 +36,15 @@ fn family(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# TYPE {name} {kind}");
 }
 
+/// Writes counter family `name` with one sample per runtime worker, labelled
+/// `worker="N"`, its value from `value(N)`.
+fn per_worker(out: &mut String, rt: &rt_sched::RuntimeMetrics, name: &str, help: &str, value: impl Fn(usize) -> u64) {
+    family(out, name, "counter", help);
+    for w in 0..rt.num_workers() {
+        let _ = writeln!(out, "{name}{{worker=\"{w}\"}} {}", value(w));
+    }
+}
+
 /// The metrics in Prometheus text format.
 pub(crate) fn render(inner: &Inner) -> String {
     let snap = inner.snapshot();
@@ -158,40 +167,23 @@ fn render_runtime(inner: &Inner, out: &mut String) {
     let _ = writeln!(out, "runtime_spawned_tasks_total {}", rt.spawned_tasks_count());
     family(out, "runtime_global_queue_depth", "gauge", "Tasks in the global queue.");
     let _ = writeln!(out, "runtime_global_queue_depth {}", rt.global_queue_depth());
-    family(out, "runtime_worker_polls_total", "counter", "Task polls per worker.");
-    for w in 0..rt.num_workers() {
-        let _ = writeln!(
-            out,
-            "runtime_worker_polls_total{{worker=\"{w}\"}} {}",
-            rt.worker_poll_count(w)
-        );
-    }
-    family(
+    per_worker(out, rt, "runtime_worker_polls_total", "Task polls per worker.", |w| {
+        rt.worker_poll_count(w)
+    });
+    per_worker(
         out,
+        rt,
         "runtime_worker_parks_total",
-        "counter",
         "Times each worker parked.",
+        |w| rt.worker_park_count(w),
     );
-    for w in 0..rt.num_workers() {
-        let _ = writeln!(
-            out,
-            "runtime_worker_parks_total{{worker=\"{w}\"}} {}",
-            rt.worker_park_count(w)
-        );
-    }
-    family(
+    per_worker(
         out,
+        rt,
         "runtime_worker_steals_total",
-        "counter",
         "Tasks stolen by each worker.",
+        |w| rt.worker_steal_count(w),
     );
-    for w in 0..rt.num_workers() {
-        let _ = writeln!(
-            out,
-            "runtime_worker_steals_total{{worker=\"{w}\"}} {}",
-            rt.worker_steal_count(w)
-        );
-    }
     family(
         out,
         "runtime_blocking_threads",
