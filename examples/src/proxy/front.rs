@@ -1,6 +1,12 @@
 //! [`Front`]: the service each client connection is served with. It rewrites headers,
 //! makes small bodies of idempotent requests replayable, calls the stack, turns every
 //! failure into a status (`502` / `503` / `504`), and records the request.
+//!
+//! A `Front` is two pointers: an idle client connection holds it for as long as the
+//! client keeps the connection open, and a proxy holds thousands of those. Each request
+//! takes its own handle on the stack (a clone: reference counts), waits for it to be
+//! ready and calls it, all inside the response future, which lives only while the
+//! request is in progress.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -12,38 +18,35 @@ use http::{Request, Response};
 use pin_project_lite::pin_project;
 use rt_core::time::Instant;
 use svc_http::Body;
-use svc_trait::{Service, ServiceExt};
+use svc_trait::{Oneshot, Service, ServiceExt};
 
 use super::headers::{remove_hop_by_hop, ClientAddr};
 use super::metrics::Stats;
 use super::stack::{error_response, status, Stack, StackError};
 
 /// What every connection's [`Front`] shares.
-#[derive(Debug)]
 pub(crate) struct Shared {
+    /// The stack each request clones its handle from.
+    pub(crate) stack: Stack,
     pub(crate) stats: Arc<Stats>,
     /// Bodies up to this size are read whole so that a retry can replay them.
     pub(crate) replay_limit: u64,
 }
 
 /// The front service of one client connection.
+///
+/// Always ready: readiness of the stack (a slot in the buffer) is waited for in the
+/// response future, where the request's own handle on the stack lives. An HTTP/1.1
+/// connection sends one request at a time, so this applies the same backpressure.
 #[derive(Clone)]
 pub(crate) struct Front {
-    stack: Stack,
-    client: ClientAddr,
     shared: Arc<Shared>,
-    /// The stack failed `poll_ready` (it is shutting down): answer `503`.
-    broken: bool,
+    client: Arc<ClientAddr>,
 }
 
 impl Front {
-    pub(crate) fn new(stack: Stack, client: ClientAddr, shared: Arc<Shared>) -> Front {
-        Front {
-            stack,
-            client,
-            shared,
-            broken: false,
-        }
+    pub(crate) fn new(shared: Arc<Shared>, client: Arc<ClientAddr>) -> Front {
+        Front { shared, client }
     }
 
     /// Whether the request's body must be read whole before it can be sent (so that it
@@ -59,17 +62,8 @@ impl Service<Request<Body>> for Front {
     type Error = Infallible;
     type Future = FrontFuture;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        if self.broken {
-            return Poll::Ready(Ok(()));
-        }
-        match self.stack.poll_ready(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(result) => {
-                self.broken = result.is_err();
-                Poll::Ready(Ok(()))
-            }
-        }
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, mut req: Request<Body>) -> FrontFuture {
@@ -78,30 +72,19 @@ impl Service<Request<Body>> for Front {
         stats.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         remove_hop_by_hop(req.headers_mut());
         self.client.append_to(req.headers_mut());
-        let state = if std::mem::take(&mut self.broken) {
-            State::Done {
-                response: Some(status(503, "proxy shutting down\n")),
-            }
-        } else if self.needs_replay(&req) {
-            // Give the slot back while the body arrives; take one again afterwards.
-            self.stack.disarm();
-            let stack = self.stack.clone();
+        let stack = self.shared.stack.clone();
+        let state = if self.needs_replay(&req) {
+            // No slot of the stack is held while the body arrives.
             let limit = self.shared.replay_limit as usize;
             State::Buffering {
                 future: Box::pin(buffer_then_call(stack, req, limit)),
             }
         } else {
             State::Called {
-                future: self.stack.call(req),
+                future: stack.oneshot(req),
             }
         };
-        FrontFuture::new(state, start, stats)
-    }
-
-    fn disarm(&mut self) {
-        if !std::mem::take(&mut self.broken) {
-            self.stack.disarm();
-        }
+        FrontFuture { state, start, stats }
     }
 }
 
@@ -120,40 +103,17 @@ type Boxed = Pin<Box<dyn Future<Output = Result<Response<Body>, StackError>> + S
 pin_project! {
     #[project = StateProj]
     enum State {
-        Called { #[pin] future: <Stack as Service<Request<Body>>>::Future },
+        Called { #[pin] future: Oneshot<Stack, Request<Body>> },
         Buffering { future: Boxed },
-        Done { response: Option<Response<Body>> },
-    }
-}
-
-/// The response future of [`Front`]: never fails.
-///
-/// Boxed: the connection's task holds this future inline, and the stack's futures are
-/// large (about 3 KiB in all); boxed, an idle connection does not carry their room, at
-/// the price of one allocation per request.
-pub(crate) struct FrontFuture {
-    inner: Pin<Box<Call>>,
-}
-
-impl FrontFuture {
-    fn new(state: State, start: Instant, stats: Arc<Stats>) -> FrontFuture {
-        FrontFuture {
-            inner: Box::pin(Call { state, start, stats }),
-        }
-    }
-}
-
-impl Future for FrontFuture {
-    type Output = Result<Response<Body>, Infallible>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.inner.as_mut().poll(cx)
     }
 }
 
 pin_project! {
-    /// One request going down the stack.
-    struct Call {
+    /// The response future of [`Front`]: one request going down the stack; never fails.
+    ///
+    /// Not boxed: `svc-http`'s server keeps a request's state, this future included, in
+    /// an allocation of its own that lives while the request is in progress.
+    pub(crate) struct FrontFuture {
         #[pin]
         state: State,
         start: Instant,
@@ -161,7 +121,7 @@ pin_project! {
     }
 }
 
-impl Future for Call {
+impl Future for FrontFuture {
     type Output = Result<Response<Body>, Infallible>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -169,7 +129,6 @@ impl Future for Call {
         let result = match this.state.project() {
             StateProj::Called { future } => std::task::ready!(future.poll(cx)),
             StateProj::Buffering { future } => std::task::ready!(future.as_mut().poll(cx)),
-            StateProj::Done { response } => Ok(response.take().expect("polled after completion")),
         };
         let mut res = result.unwrap_or_else(error_response);
         remove_hop_by_hop(res.headers_mut());

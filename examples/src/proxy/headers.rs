@@ -3,9 +3,11 @@
 //!
 //! The common case (no hop-by-hop field, no `Forwarded` / `X-Forwarded-For` from the
 //! client) costs one pass over the field names and two inserts of values prepared once
-//! per client connection.
+//! per client address.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, Weak};
 
 use bytes::{BufMut, Bytes, BytesMut};
 use http::header::{HeaderName, HeaderValue, CONNECTION, FORWARDED};
@@ -72,6 +74,35 @@ impl ClientAddr {
     }
 }
 
+/// The [`ClientAddr`] of each client address in use, shared by its connections: a
+/// sidecar's clients are a handful of addresses, and each connection holds a pointer
+/// rather than its own pair of formatted values.
+#[derive(Debug, Default)]
+pub(crate) struct ClientAddrs {
+    known: Mutex<HashMap<IpAddr, Weak<ClientAddr>>>,
+}
+
+/// Entries of addresses no connection uses any more are pruned whenever the cache's size
+/// reaches a power of two from this one up (amortised O(1) per connection).
+const PRUNE_AT: usize = 1024;
+
+impl ClientAddrs {
+    /// Returns the values for a connection from `peer`. Called once per connection.
+    pub(crate) fn get(&self, peer: SocketAddr) -> Arc<ClientAddr> {
+        let ip = peer.ip();
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(addr) = known.get(&ip).and_then(Weak::upgrade) {
+            return addr;
+        }
+        if known.len() >= PRUNE_AT && known.len().is_power_of_two() {
+            known.retain(|_, addr| addr.strong_count() > 0);
+        }
+        let addr = Arc::new(ClientAddr::new(peer));
+        known.insert(ip, Arc::downgrade(&addr));
+        addr
+    }
+}
+
 /// Sets `name` to `value`, or to `previous, value` when the field exists.
 fn append(headers: &mut HeaderMap, name: &HeaderName, value: &HeaderValue) {
     match headers.get_mut(name) {
@@ -111,6 +142,33 @@ mod tests {
         remove_hop_by_hop(&mut headers);
         assert_eq!(headers.len(), 1);
         assert_eq!(headers["x-kept"], "yes");
+    }
+
+    #[test]
+    fn connections_from_one_address_share_its_values() {
+        let addrs = ClientAddrs::default();
+        let a = addrs.get("10.1.2.3:1".parse().unwrap());
+        let b = addrs.get("10.1.2.3:2".parse().unwrap());
+        let c = addrs.get("10.1.2.4:1".parse().unwrap());
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &c));
+        drop((a, b));
+        let mut headers = HeaderMap::new();
+        addrs.get("10.1.2.3:3".parse().unwrap()).append_to(&mut headers);
+        assert_eq!(headers["x-forwarded-for"], "10.1.2.3");
+    }
+
+    #[test]
+    fn unused_addresses_are_pruned() {
+        let addrs = ClientAddrs::default();
+        let kept = addrs.get("10.0.0.1:1".parse().unwrap());
+        for i in 0..4 * PRUNE_AT as u32 {
+            let ip = std::net::Ipv4Addr::from(0x0b00_0000 + i);
+            drop(addrs.get(SocketAddr::new(ip.into(), 1)));
+        }
+        let len = addrs.known.lock().unwrap().len();
+        assert!(len <= 2 * PRUNE_AT, "{len} entries");
+        assert!(Arc::ptr_eq(&kept, &addrs.get("10.0.0.1:2".parse().unwrap())));
     }
 
     #[test]

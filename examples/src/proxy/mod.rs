@@ -349,17 +349,19 @@ fn start_http(
     let retries = retry.counters().clone();
     let stack: Stack = Timeout::new(retry.layer(buffer.clone()), config.request_timeout);
     let shared = Arc::new(front::Shared {
+        stack,
         stats: stats.clone(),
         replay_limit: config.retry_body_limit,
     });
+    let clients = headers::ClientAddrs::default();
     let conn_stop = stop.clone();
+    // The connection's future is returned as it is (not wrapped in an `async` block,
+    // which would keep a second copy of what it captured).
     let serve = move |stream, peer| {
-        let front = front::Front::new(stack.clone(), headers::ClientAddr::new(peer), shared.clone());
+        let front = front::Front::new(shared.clone(), clients.get(peer));
         let signal = server::stopped(conn_stop.clone());
-        async move {
-            let config = svc_http::server::Config::default();
-            let _ = svc_http::server::serve_connection_with_shutdown(stream, front, config, signal).await;
-        }
+        let config = svc_http::server::Config::default();
+        svc_http::server::serve_connection_with_shutdown(stream, front, config, signal)
     };
     let task = server::accept_loop(listener, stop, config.drain_timeout, stats.clone(), serve);
     let probe = Probe::Http {

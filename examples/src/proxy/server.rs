@@ -5,11 +5,13 @@
 
 use std::future::{poll_fn, Future};
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
-use std::task::Poll;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use pin_project_lite::pin_project;
 use rt_core::sync::watch;
 use rt_net::{TcpListener, TcpStream};
 use rt_sched::task::JoinSet;
@@ -34,6 +36,24 @@ pub(crate) async fn stopped(mut stop: watch::Receiver<bool>) {
 /// Counts a client connection open while alive.
 struct Open(Arc<Stats>);
 
+pin_project! {
+    /// A connection's future and its [`Open`] count: the future is polled where it lies
+    /// (an `async` block awaiting it would hold a second copy of it), its output dropped.
+    struct Tracked<F> {
+        #[pin]
+        conn: F,
+        open: Open,
+    }
+}
+
+impl<F: Future> Future for Tracked<F> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.project().conn.poll(cx).map(drop)
+    }
+}
+
 impl Drop for Open {
     fn drop(&mut self) {
         self.0.connections.fetch_sub(1, Relaxed);
@@ -50,7 +70,7 @@ pub(crate) async fn accept_loop<F, Fut>(
     mut serve: F,
 ) where
     F: FnMut(TcpStream, SocketAddr) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
+    Fut: Future + Send + 'static,
 {
     let mut signal = std::pin::pin!(stopped(stop));
     let mut conns = JoinSet::new();
@@ -67,10 +87,7 @@ pub(crate) async fn accept_loop<F, Fut>(
                 stats.connections_total.fetch_add(1, Relaxed);
                 let open = Open(stats.clone());
                 let conn = serve(stream, peer);
-                conns.spawn(async move {
-                    conn.await;
-                    drop(open);
-                });
+                conns.spawn(Tracked { conn, open });
                 while conns.try_join_next().is_some() {}
             }
             Some(Err(error)) => {

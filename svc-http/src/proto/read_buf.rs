@@ -4,8 +4,9 @@
 //! handed out as [`Bytes`](bytes::Bytes) slices of it. When a connection goes idle
 //! (nothing buffered, nothing to read for a moment), its owner calls [`ReadBuf::release`]
 //! to drop the allocation; the next read then lands in a small stack buffer first, and
-//! only bytes that actually arrive get a heap buffer again. An idle keep-alive connection
-//! thus owns no buffer.
+//! only bytes that actually arrive get a heap buffer again, of their size when the read
+//! did not fill the stack buffer. An idle keep-alive connection thus owns no buffer, and
+//! one that received a small request leaves no large hole in the heap when it frees it.
 
 use std::io;
 use std::pin::Pin;
@@ -66,10 +67,16 @@ impl ReadBuf {
     {
         let mut stack = [0u8; IDLE_READ];
         let n = std::task::ready!(Pin::new(&mut *io).poll_read(cx, &mut stack))?;
-        if n > 0 {
+        if n == IDLE_READ {
+            // More may be waiting: a buffer with room to read it into.
             self.buf = BytesMut::new();
             self.buf.extend_from_slice(&stack[..n]);
             self.grow(FIRST_SIZE.max(2 * n));
+        } else if n > 0 {
+            // The socket had no more: most likely a whole message (a request head), so
+            // an allocation of just its size, which the message's parts then share.
+            // Should more bytes be needed, the next read grows the buffer.
+            self.buf = BytesMut::from(&stack[..n]);
         }
         Poll::Ready(Ok(n))
     }

@@ -55,13 +55,13 @@ const IDLE_RELEASE: std::time::Duration = std::time::Duration::from_millis(50);
 /// server::serve_connection(stream, hello, server::Config::default()).await
 /// # }
 /// ```
-pub async fn serve_connection<IO, S>(io: IO, service: S, config: Config) -> Result<(), Error>
+pub fn serve_connection<IO, S>(io: IO, service: S, config: Config) -> impl Future<Output = Result<(), Error>>
 where
     IO: AsyncRead + AsyncWrite + Unpin,
     S: Service<Request<Body>, Response = Response<Body>>,
     S::Error: Into<BoxError>,
 {
-    serve_connection_with_shutdown(io, service, config, std::future::pending()).await
+    serve_connection_with_shutdown(io, service, config, std::future::pending())
 }
 
 /// [`serve_connection`] that stops gracefully once `shutdown` completes: an idle
@@ -71,12 +71,19 @@ where
 /// # Errors
 ///
 /// As [`serve_connection`].
-pub async fn serve_connection_with_shutdown<IO, S, F>(
+///
+/// # Memory
+///
+/// A connection waiting between requests holds only its idle state (the stream, the
+/// configuration, the service, a timer; no buffer once it has been idle for a moment).
+/// What a request in progress needs is allocated when its head has arrived and freed
+/// when its response is written.
+pub fn serve_connection_with_shutdown<IO, S, F>(
     io: IO,
     service: S,
     config: Config,
     shutdown: F,
-) -> Result<(), Error>
+) -> impl Future<Output = Result<(), Error>>
 where
     IO: AsyncRead + AsyncWrite + Unpin,
     S: Service<Request<Body>, Response = Response<Body>>,
@@ -93,17 +100,25 @@ where
         timer: None,
         unread_input: false,
         fields: Vec::new(),
-        head: None,
     };
-    let res = conn.run(service).await;
-    conn.close().await;
-    res
+    let mut service = service;
+    // An `async move` block that only borrows what it captured keeps one copy of it; an
+    // `async fn` would keep its arguments and the locals they are moved into.
+    async move {
+        let res = conn.run(&mut service).await;
+        conn.close().await;
+        res
+    }
 }
 
 /// What reading a head gave.
+///
+/// Returned by value and moved straight into the request's allocation: boxing the head
+/// would cost a second allocation per request.
+#[allow(clippy::large_enum_variant)]
 enum Next {
-    /// A head is parsed into [`Conn::head`].
-    Request,
+    /// A request head.
+    Request(RequestHead),
     Close,
     Reject(StatusCode),
 }
@@ -133,11 +148,6 @@ struct Conn<IO, F> {
     unread_input: bool,
     /// Scratch space for the header field positions of a head being parsed.
     fields: Vec<head::Field>,
-    /// The head [`Conn::read_head`] parsed, until [`Conn::serve_one`] builds the request
-    /// from it. It lives here rather than travelling by value through the `async fn`s:
-    /// every value passed into or returned out of an `async fn` is copied into or out of
-    /// its state, and a head is large.
-    head: Option<RequestHead>,
 }
 
 impl<IO, F> Conn<IO, F>
@@ -145,27 +155,36 @@ where
     IO: AsyncRead + AsyncWrite + Unpin,
     F: Future<Output = ()>,
 {
-    async fn run<S>(&mut self, mut service: S) -> Result<(), Error>
+    async fn run<S>(&mut self, service: &mut S) -> Result<(), Error>
     where
         S: Service<Request<Body>, Response = Response<Body>>,
         S::Error: Into<BoxError>,
     {
         let mut first = true;
-        loop {
-            match self.read_head(first).await? {
-                Next::Request => {}
-                Next::Close => return self.drain().await,
-                Next::Reject(status) => return self.reject(status).await,
-            }
+        // The scrutinee of a `match` lives to the end of the `match`: the awaits after
+        // the loop, not in its arms, keep a parsed head out of this future's idle state.
+        let reject = loop {
+            let head = match self.read_head(first).await? {
+                Next::Request(head) => head,
+                Next::Close => break None,
+                Next::Reject(status) => break Some(status),
+            };
             first = false;
-            if !self.serve_one(&mut service).await? {
-                return self.drain().await;
+            // Everything a request in progress needs (its head, the handler's future,
+            // the response being written) lives in this one allocation made per request,
+            // so that a connection waiting between requests holds only its idle state: a
+            // proxy keeps thousands of those.
+            if !Box::pin(self.serve_one(head, service)).await? {
+                break None;
             }
+        };
+        match reject {
+            Some(status) => self.reject(status).await,
+            None => self.drain().await,
         }
     }
 
-    /// Reads the next request head into [`Conn::head`]; applies the header and keep-alive
-    /// timeouts.
+    /// Reads the next request head; applies the header and keep-alive timeouts.
     async fn read_head(&mut self, first: bool) -> Result<Next, Error> {
         // The header timeout runs from the connection's start for the first request, else
         // from the first byte of the head; before that the keep-alive timeout runs.
@@ -174,10 +193,7 @@ where
         loop {
             if !self.rb.buf.is_empty() {
                 match head::parse_request(&mut self.rb.buf, self.config.max_head_size, &mut self.fields) {
-                    Ok(Some(head)) => {
-                        self.head = Some(head);
-                        return Ok(Next::Request);
-                    }
+                    Ok(Some(head)) => return Ok(Next::Request(head)),
                     Ok(None) => {}
                     Err(status) => return Ok(Next::Reject(status)),
                 }
@@ -269,24 +285,19 @@ where
         self.shutdown.is_none()
     }
 
-    /// Serves the request whose head [`Conn::read_head`] parsed; `Ok(false)`: close the
-    /// connection after it.
+    /// Serves the request with `head`; `Ok(false)`: close the connection after it.
     ///
     /// The request and the response stay in this function's state and are passed on by
     /// reference or moved only where they are consumed: each `async fn` they would cross
     /// by value costs a copy of them.
-    async fn serve_one<S>(&mut self, service: &mut S) -> Result<bool, Error>
+    async fn serve_one<S>(&mut self, head: RequestHead, service: &mut S) -> Result<bool, Error>
     where
         S: Service<Request<Body>, Response = Response<Body>>,
         S::Error: Into<BoxError>,
     {
-        let Some(head) = &self.head else {
-            // Not reached: `run` calls this only after `read_head` stored a head.
-            return Ok(false);
-        };
         if let Framing::Length(n) = head.framing {
             if n > self.config.max_body_size {
-                self.head = None;
+                drop(head);
                 self.reject(StatusCode::PAYLOAD_TOO_LARGE).await?;
                 return Ok(false);
             }
@@ -294,8 +305,8 @@ where
         let is_head = head.method == Method::HEAD;
         let version = head.version;
         let keep_alive = head.keep_alive && self.config.keep_alive;
-        let (mut pump, body) = self.pump();
-        let req = self.request(body);
+        let (mut pump, body) = self.pump(&head);
+        let req = request(head, body);
 
         // Call the service, feeding the request body while the response is produced.
         let ready =
@@ -356,10 +367,8 @@ where
         Ok(!close)
     }
 
-    /// The pump that will feed the body of the request whose head is [`Conn::head`], and
-    /// the body it feeds.
-    fn pump(&self) -> (Pump, Body) {
-        let head = self.head.as_ref().expect("serve_one checked that a head is parsed");
+    /// The pump that will feed the body of the request with `head`, and the body it feeds.
+    fn pump(&self, head: &RequestHead) -> (Pump, Body) {
         let remaining = match head.framing {
             Framing::Length(n) => Some(n),
             _ => None,
@@ -379,20 +388,6 @@ where
             broken: false,
         };
         (pump, body)
-    }
-
-    /// Builds the request with `body` from [`Conn::head`] (taking it).
-    ///
-    /// Only the request is returned (not a tuple with the pump), so that it can be built
-    /// right where the caller keeps it.
-    fn request(&mut self, body: Body) -> Request<Body> {
-        let head = self.head.take().expect("serve_one checked that a head is parsed");
-        let mut req = Request::new(body);
-        *req.method_mut() = head.method;
-        *req.uri_mut() = head.uri;
-        *req.version_mut() = head.version;
-        *req.headers_mut() = head.headers;
-        req
     }
 
     /// Polls `f` while writing out buffered responses and pumping the request body.
@@ -420,6 +415,16 @@ where
             Poll::Pending => Poll::Pending,
         }
     }
+}
+
+/// Builds the request with `head` and `body`.
+fn request(head: RequestHead, body: Body) -> Request<Body> {
+    let mut req = Request::new(body);
+    *req.method_mut() = head.method;
+    *req.uri_mut() = head.uri;
+    *req.version_mut() = head.version;
+    *req.headers_mut() = head.headers;
+    req
 }
 
 /// What waiting for head bytes gave.
