@@ -13,6 +13,7 @@
 //! * [`PendingRequests`]: requests in flight.
 
 mod completion;
+mod decay;
 mod peak_ewma;
 mod pending;
 

@@ -119,11 +119,11 @@ impl PeakEwma {
     fn weight(&self, elapsed_ns: u64) -> f64 {
         let x = elapsed_ns as f64 / self.decay_ns;
         if x < 1e-3 {
-            // The common case (samples close together): a Taylor polynomial, exact to
-            // 2e-10, instead of a call to `exp`.
+            // The common case (samples close together): a shorter Taylor polynomial,
+            // exact to 2e-10.
             1.0 - x + x * x * 0.5
         } else {
-            (-x).exp()
+            super::decay::exp_neg(x)
         }
     }
 
