@@ -26,8 +26,7 @@ const INV_FACTORIAL: [f64; 12] = [
 /// `e^(-x)` for `x >= 0`, with a relative error below `1e-13`. A negative or NaN `x`
 /// gives `1.0`; a result below `2^-1021` gives `0.0`.
 pub(crate) fn exp_neg(x: f64) -> f64 {
-    // Not `x <= 0.0`: NaN takes this branch too.
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return 1.0;
     }
     // e^-x = 2^-y = 2^-n * 2^-f, with n the integer nearest to y and |f| <= 1/2.
@@ -63,7 +62,8 @@ mod tests {
             assert!(((got - want) / want).abs() < 1e-13, "x = {x}: {got} vs {want}");
             x *= 1.01;
         }
-        for x in [0.5f64, 1.0, 2.0, 10.0, 0.346_573_590_279_972_6, 0.693_147_180_559_945_3] {
+        // The rounding boundaries of the range reduction: y = 1/2 and y = 1.
+        for x in [0.5f64, 1.0, 2.0, 10.0, LN_2 / 2.0, LN_2] {
             let want = (-x).exp();
             assert!(((exp_neg(x) - want) / want).abs() < 1e-13, "x = {x}");
         }

@@ -2,7 +2,9 @@
 //! body from the connection; hand the connection back (to a pool) once the body is done.
 
 use std::fmt;
+use std::future::Future;
 use std::pin::Pin;
+use std::sync::Weak;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -46,11 +48,19 @@ pub async fn send_request<IO>(io: IO, req: Request<Body>) -> Result<Response<Bod
 where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    Conn::new(io).send(req, "localhost", None).await
+    let mut req = req;
+    Conn::new(io).send(&mut req, "localhost", None).await
 }
 
-/// Where a connection goes once its response body is read to the end.
-pub(crate) type Recycle<IO> = Box<dyn FnOnce(Conn<IO>) + Send>;
+/// Takes back a connection whose exchange ended cleanly (a pool).
+pub(crate) trait CheckIn<IO>: Send + Sync {
+    fn check_in(&self, conn: Conn<IO>);
+}
+
+/// Where a connection goes once its response body is read to the end: a pointer to its
+/// pool, not a boxed closure (no allocation per request), and weak, so that a response
+/// body outliving the pool does not keep it alive.
+pub(crate) type Recycle<IO> = Weak<dyn CheckIn<IO>>;
 
 pub(crate) struct Conn<IO> {
     pub(crate) io: IO,
@@ -81,16 +91,33 @@ where
         }
     }
 
-    /// One exchange. `recycle` gets the connection back if it can carry another.
-    pub(crate) async fn send(
-        mut self,
-        req: Request<Body>,
-        default_host: &str,
+    /// One exchange. `recycle` gets the connection back if it can carry another. The
+    /// request's body is taken from `req` and sent; the rest of `req` is left as it was.
+    ///
+    /// Not an `async fn`: one of those would hold both its arguments and the locals they
+    /// are moved into; this block captures the connection once and only borrows the request.
+    pub(crate) fn send<'a>(
+        self,
+        req: &'a mut Request<Body>,
+        default_host: &'a str,
+        recycle: Option<Recycle<IO>>,
+    ) -> impl Future<Output = Result<Response<Body>, Error>> + Send + 'a {
+        let mut conn = self;
+        async move {
+            let is_head = req.method() == Method::HEAD;
+            conn.write_request(req, default_host).await?;
+            let head = conn.read_head().await?;
+            conn.response(head, is_head, recycle)
+        }
+    }
+
+    /// The response with `head`; its body streams from the connection.
+    fn response(
+        self,
+        head: ResponseHead,
+        is_head: bool,
         recycle: Option<Recycle<IO>>,
     ) -> Result<Response<Body>, Error> {
-        let is_head = req.method() == Method::HEAD;
-        self.write_request(req, default_host).await?;
-        let head = self.read_head().await?;
         let bodiless = is_head || head.status == StatusCode::NO_CONTENT || head.status == StatusCode::NOT_MODIFIED;
         let framing = if bodiless {
             Framing::Length(0)
@@ -116,24 +143,24 @@ where
         Ok(res)
     }
 
-    async fn write_request(&mut self, req: Request<Body>, default_host: &str) -> Result<(), Error> {
+    async fn write_request(&mut self, req: &mut Request<Body>, default_host: &str) -> Result<(), Error> {
         if req.uri().scheme().is_some_and(|s| s != &http::uri::Scheme::HTTP) {
             return Err(Error::new(
                 Kind::InvalidRequest,
                 Some("only http URIs are supported".into()),
             ));
         }
-        let (parts, body) = req.into_parts();
-        let encode = encode::choose(&body, &parts.headers, true);
+        let encode = encode::choose(req.body(), req.headers(), true);
         self.wbuf.clear();
         encode::request_head(
             &mut self.wbuf,
-            &parts.method,
-            &parts.uri,
-            &parts.headers,
+            req.method(),
+            req.uri(),
+            req.headers(),
             default_host,
             encode,
         );
+        let body = std::mem::take(req.body_mut());
         encode::body(&mut self.io, &mut self.wbuf, body, encode).await?;
         write_all(&mut self.io, &self.wbuf).await?;
         self.wbuf.clear();
@@ -170,10 +197,10 @@ where
 
     /// The exchange is over: hand the connection back if it is clean.
     fn finish(mut self, recycle: Option<Recycle<IO>>) {
-        if let Some(recycle) = recycle {
+        if let Some(pool) = recycle.and_then(|weak| weak.upgrade()) {
             if self.rb.buf.is_empty() {
                 self.rb.release();
-                recycle(self);
+                pool.check_in(self);
             }
         }
     }

@@ -13,7 +13,7 @@ use rt_core::time::{sleep_until, timeout, Instant};
 use rt_net::TcpStream;
 use svc_trait::Service;
 
-use super::conn::Conn;
+use super::conn::{CheckIn, Conn, Recycle};
 use crate::body::Body;
 use crate::error::{Error, Kind};
 
@@ -112,6 +112,8 @@ pub struct Pool {
 }
 
 struct Shared {
+    /// This pool, for the reaper it starts.
+    me: Weak<Shared>,
     addr: SocketAddr,
     host: String,
     config: PoolConfig,
@@ -143,15 +145,14 @@ impl fmt::Debug for Pool {
 impl Pool {
     /// A pool of connections to `addr`.
     pub fn new(addr: SocketAddr, config: PoolConfig) -> Pool {
-        let shared = Shared {
+        let shared = Arc::new_cyclic(|me| Shared {
+            me: me.clone(),
             addr,
             host: addr.to_string(),
             config,
             state: Mutex::new(State::default()),
-        };
-        Pool {
-            shared: Arc::new(shared),
-        }
+        });
+        Pool { shared }
     }
 
     /// The endpoint's address.
@@ -164,19 +165,30 @@ impl Pool {
         self.shared.lock().idle.len()
     }
 
-    async fn request(self, req: Request<Body>) -> Result<Response<Body>, Error> {
-        let conn = match self.shared.checkout() {
-            Some(conn) => conn,
-            None => self.connect().await?,
-        };
-        let weak = Arc::downgrade(&self.shared);
-        let recycle = Box::new(move |conn| checkin(&weak, conn));
-        conn.send(req, &self.shared.host, Some(recycle)).await
+    /// One request on a pooled or new connection.
+    ///
+    /// An `async` block that captures the request and the pool once and lends them to
+    /// what it awaits: nested `async fn`s taking them by value would each keep a copy in
+    /// this boxed future (it was 2.3 KiB).
+    fn request(&self, req: Request<Body>) -> impl Future<Output = Result<Response<Body>, Error>> + Send + 'static {
+        let shared = self.shared.clone();
+        let mut req = req;
+        async move {
+            let conn = match shared.checkout() {
+                Some(conn) => conn,
+                None => shared.connect().await?,
+            };
+            let weak = Arc::downgrade(&shared);
+            let recycle: Recycle<TcpStream> = weak;
+            conn.send(&mut req, &shared.host, Some(recycle)).await
+        }
     }
+}
 
+impl Shared {
     async fn connect(&self) -> Result<Conn<TcpStream>, Error> {
-        let connect = TcpStream::connect(self.shared.addr);
-        match timeout(self.shared.config.connect_timeout, connect).await {
+        let connect = TcpStream::connect(self.addr);
+        match timeout(self.config.connect_timeout, connect).await {
             Ok(Ok(stream)) => {
                 let _ = stream.set_nodelay(true);
                 Ok(Conn::new(stream))
@@ -217,22 +229,23 @@ impl Shared {
     }
 }
 
-/// Puts a connection back; starts the reaper that closes it after the idle timeout.
-fn checkin(weak: &Weak<Shared>, conn: Conn<TcpStream>) {
-    let Some(shared) = weak.upgrade() else { return };
-    let mut state = shared.lock();
-    if state.idle.len() >= shared.config.max_idle {
-        return;
-    }
-    state.idle.push(Idle {
-        conn,
-        since: Instant::now(),
-    });
-    if !state.reaper {
-        if let Ok(handle) = rt_sched::Handle::try_current() {
-            state.reaper = true;
-            drop(state);
-            handle.spawn(reap(Arc::downgrade(&shared)));
+impl CheckIn<TcpStream> for Shared {
+    /// Puts a connection back; starts the reaper that closes it after the idle timeout.
+    fn check_in(&self, conn: Conn<TcpStream>) {
+        let mut state = self.lock();
+        if state.idle.len() >= self.config.max_idle {
+            return;
+        }
+        state.idle.push(Idle {
+            conn,
+            since: Instant::now(),
+        });
+        if !state.reaper {
+            if let Ok(handle) = rt_sched::Handle::try_current() {
+                state.reaper = true;
+                drop(state);
+                handle.spawn(reap(self.me.clone()));
+            }
         }
     }
 }
@@ -293,7 +306,7 @@ impl Service<Request<Body>> for Pool {
 
     fn call(&mut self, req: Request<Body>) -> ResponseFuture {
         ResponseFuture {
-            inner: Box::pin(self.clone().request(req)),
+            inner: Box::pin(self.request(req)),
         }
     }
 }
