@@ -14,12 +14,17 @@
 //! the bottleneck and requests per second would say little: the rows are server CPU per
 //! request or message, and server memory per connection.
 //!
+//! `http_hello_vs_bare_c_*` put the bare C epoll server (`net/bare_http.c`, compiled once
+//! per run by `net/bare.rs`) in the peer's place, under the same load and measure as
+//! `http_hello_cpu_per_req`: the floor our HTTP server is held against.
+//!
 //! `timers` runs in this process, in a root task on a worker, like the other suites.
 
 use std::pin::pin;
 use std::time::{Duration, Instant};
 
 use crate::harness::{per_op, Better, Metric, Scale, Workload};
+use crate::net::bare;
 use crate::net::load::{self, HelloLoad};
 use crate::net::process::{Server, Stats};
 use crate::net::server::Kind;
@@ -89,6 +94,28 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 },
             ],
             runs: both!(http_hello),
+        },
+        // The same run, with the bare C epoll server (`net/bare_http.c`) in the peer's
+        // place: the floor the issue holds ours against (ratio <= 1.10).
+        Workload {
+            metrics: &[
+                Metric {
+                    name: "http_hello_vs_bare_c_cpu_per_req",
+                    unit: "server CPU us/req, peer = bare C epoll",
+                    better: Better::Lower,
+                },
+                Metric {
+                    name: "http_hello_vs_bare_c_p50",
+                    unit: "ms, peer = bare C epoll",
+                    better: Better::Lower,
+                },
+                Metric {
+                    name: "http_hello_vs_bare_c_p99",
+                    unit: "ms, peer = bare C epoll",
+                    better: Better::Lower,
+                },
+            ],
+            runs: [http_hello_vs_bare_ours, http_hello_bare_c],
         },
         Workload {
             metrics: &[
@@ -182,9 +209,14 @@ fn tcp_hello<R: NetRuntime>(scale: Scale) -> Vec<f64> {
 /// request and wrk's p50 and p99 latency. Without wrk, the closed-loop client measures
 /// the CPU row and the latency rows are not available (reported as NaN).
 fn http_hello<R: NetRuntime>(scale: Scale) -> Vec<f64> {
-    let server = start::<R>(Kind::Http, 0);
+    http_load(&start::<R>(Kind::Http, 0), R::NAME, scale)
+}
+
+/// Loads the HTTP hello server `server` (named `name` in the progress line) as
+/// [`http_hello`] describes and returns its three values.
+fn http_load(server: &Server, name: &str, scale: Scale) -> Vec<f64> {
     let duration = load_duration(scale);
-    let (run, cpu) = with_server_cpu(&server, || match HelloLoad::get() {
+    let (run, cpu) = with_server_cpu(server, || match HelloLoad::get() {
         HelloLoad::Wrk => load::wrk_latency(server.addr(), duration),
         HelloLoad::ClosedLoop => load::closed_loop_http(server.addr(), duration).map(|requests| load::WrkRun {
             requests,
@@ -192,10 +224,46 @@ fn http_hello<R: NetRuntime>(scale: Scale) -> Vec<f64> {
             p99_ms: f64::NAN,
         }),
     });
-    drop(server);
     let run = run.expect("loading the HTTP hello server");
-    eprint_load::<R>(run.requests, "requests", scale, cpu);
+    eprint_load_named(name, run.requests, "requests", scale, cpu);
     vec![micros(cpu) / run.requests as f64, run.p50_ms, run.p99_ms]
+}
+
+/// Our side of `http_hello_vs_bare_c_*`: [`http_hello`] on rt-sched, run again so that
+/// it alternates with the bare C server; skipped (NaN) when that server cannot run.
+fn http_hello_vs_bare_ours(scale: Scale) -> Vec<f64> {
+    match bare_skip_reason() {
+        Some(reason) => skip_bare(&reason),
+        None => http_hello::<Ours>(scale),
+    }
+}
+
+/// The peer side of `http_hello_vs_bare_c_*`: the bare C epoll server
+/// (`net/bare_http.c`) under the same load and measure as [`http_hello`]. Skipped (NaN)
+/// without wrk or a C compiler.
+fn http_hello_bare_c(scale: Scale) -> Vec<f64> {
+    if let Some(reason) = bare_skip_reason() {
+        return skip_bare(&reason);
+    }
+    let program = bare::program().expect("checked by bare_skip_reason");
+    let server = Server::start_program(program).unwrap_or_else(|error| panic!("starting the bare C server: {error}"));
+    http_load(&server, "bare C", scale)
+}
+
+/// Returns why `http_hello_vs_bare_c_*` cannot run, if it cannot: it needs wrk (the
+/// closed-loop client is not the load the issue's figures come from) and the compiled
+/// bare server.
+fn bare_skip_reason() -> Option<String> {
+    if HelloLoad::get() != HelloLoad::Wrk {
+        return Some("wrk is not installed".to_owned());
+    }
+    bare::program().err().map(str::to_owned)
+}
+
+/// Prints that `http_hello_vs_bare_c_*` is skipped and returns its NaN values.
+fn skip_bare(reason: &str) -> Vec<f64> {
+    eprintln!("  http_hello_vs_bare_c: skipped: {reason}");
+    vec![f64::NAN; 3]
 }
 
 /// 64 connections ([`load::CLIENT_THREADS`] threads × [`load::CONNECTIONS_PER_THREAD`])
@@ -384,10 +452,14 @@ fn check_open_file_limit(connections: usize) -> Result<(), String> {
 /// CPU per request falls as the load rises (more events per wake-up), so a CPU figure
 /// means most next to the load it was measured at.
 fn eprint_load<R: NetRuntime>(count: u64, what: &str, scale: Scale, cpu: Duration) {
+    eprint_load_named(R::NAME, count, what, scale, cpu);
+}
+
+/// [`eprint_load`] for a server named `name`.
+fn eprint_load_named(name: &str, count: u64, what: &str, scale: Scale, cpu: Duration) {
     let seconds = load_duration(scale).as_secs_f64();
     eprintln!(
-        "    {}: {count} {what} in {seconds:.0} s ({:.0}/s), {:.2} s server CPU",
-        R::NAME,
+        "    {name}: {count} {what} in {seconds:.0} s ({:.0}/s), {:.2} s server CPU",
         count as f64 / seconds,
         cpu.as_secs_f64()
     );

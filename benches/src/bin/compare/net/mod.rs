@@ -4,6 +4,7 @@
 //! [`process::Server`]), so their CPU time and memory can be read from `/proc/<pid>`
 //! apart from the load generator's, which runs in the parent ([`load`]).
 
+pub(crate) mod bare;
 pub(crate) mod http;
 pub(crate) mod load;
 pub(crate) mod process;

@@ -3,6 +3,7 @@
 
 use std::io::{self, BufRead as _, BufReader, Write as _};
 use std::net::SocketAddr;
+use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -45,8 +46,26 @@ impl Server {
     ///
     /// Fails when the child cannot be started or exits before it says `ready`.
     pub(crate) fn start(runtime: &str, kind: Kind, target: usize) -> io::Result<Server> {
-        let mut child = Command::new(std::env::current_exe()?)
-            .args([SUBCOMMAND, runtime, kind.name(), &target.to_string()])
+        let mut command = Command::new(std::env::current_exe()?);
+        command.args([SUBCOMMAND, runtime, kind.name(), &target.to_string()]);
+        Server::spawn(command)
+    }
+
+    /// Starts the server program at `path` (the bare C server of `net/bare.rs`), which
+    /// speaks the same protocol: `ready ADDR` once it listens, exit when its standard
+    /// input closes.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the program cannot be started or exits before it says `ready`.
+    pub(crate) fn start_program(path: &Path) -> io::Result<Server> {
+        Server::spawn(Command::new(path))
+    }
+
+    /// Spawns `command` with piped standard input and output, and waits for its
+    /// `ready ADDR`.
+    fn spawn(mut command: Command) -> io::Result<Server> {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
