@@ -63,3 +63,49 @@ fn compile() -> Result<PathBuf, String> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read as _, Write as _};
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::net::process::Server;
+
+    /// What svc-http answers to a GET of its hello-world service, up to the date.
+    const HEAD_START: &[u8] = b"HTTP/1.1 200 OK\r\ndate: ";
+    /// The rest of the answer after the 29-byte date.
+    const AFTER_DATE: &[u8] = b" GMT\r\ncontent-length: 13\r\n\r\nHello World!\n";
+
+    #[test]
+    fn answers_every_pipelined_head_with_svc_http_s_bytes() {
+        let program = match program() {
+            Ok(program) => program,
+            Err(reason) => {
+                eprintln!("skipped: {reason}");
+                return;
+            }
+        };
+        let server = Server::start_program(program).unwrap();
+        let mut stream = TcpStream::connect(server.addr()).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        // Two heads and the start of a third in one write, the rest of it in another.
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHo")
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        stream.write_all(b"st: a\r\n\r\n").unwrap();
+        let length = HEAD_START.len() + 25 + AFTER_DATE.len();
+        let mut answers = vec![0; 3 * length];
+        stream.read_exact(&mut answers).unwrap();
+        for answer in answers.chunks(length) {
+            assert!(answer.starts_with(HEAD_START), "{}", String::from_utf8_lossy(answer));
+            assert!(answer.ends_with(AFTER_DATE), "{}", String::from_utf8_lossy(answer));
+        }
+        // Nothing more: one answer per head.
+        stream.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+        let mut more = [0; 1];
+        assert!(stream.read(&mut more).is_err());
+    }
+}
