@@ -3,7 +3,7 @@
 //!
 //! A [`Workload`] holds one run function per side, both instantiated from the same
 //! generic source. [`measure`] calls them alternately, round after round, and reduces
-//! each metric to the median of its rounds; [`print_table`] and [`write_json`] report
+//! each metric to the median of its rounds; [`print_table`] and [`write_json_named`] report
 //! the result.
 
 use std::fmt::Write as _;
@@ -73,6 +73,9 @@ pub(crate) struct Workload {
     pub(crate) metrics: &'static [Metric],
     /// Run functions: `[ours, peer]`, the same generic function for both.
     pub(crate) runs: [RunFn; 2],
+    /// What the peer side is when it is not the suite's peer (the bare C server of
+    /// `http_hello_vs_bare_c_*`); the table and the JSON name it on each of these rows.
+    pub(crate) peer: Option<&'static str>,
 }
 
 impl Workload {
@@ -140,11 +143,12 @@ pub(crate) fn measure(workload: &Workload, rounds: usize, scale: Scale) -> Vec<R
 fn eprint_round(workload: &Workload, round: usize, rounds: usize, samples: &[Vec<Vec<f64>>; 2]) {
     for (index, metric) in workload.metrics.iter().enumerate() {
         eprintln!(
-            "  {:<20} round {}/{}: ours {:>10}  peer {:>10}  {}",
+            "  {:<20} round {}/{}: ours {:>10}  {} {:>10}  {}",
             metric.name,
             round + 1,
             rounds,
             number(samples[OURS][round][index]),
+            workload.peer.unwrap_or("peer"),
             number(samples[PEER][round][index]),
             metric.unit,
         );
@@ -176,17 +180,18 @@ pub(crate) fn number(value: f64) -> String {
     }
 }
 
-/// Prints `rows` as a table with columns name, unit, ours, the peer and ratio.
-pub(crate) fn print_table(rows: &[Row], peer_name: &str) {
-    let name_width = column_width("name", rows.iter().map(|row| row.metric.name));
-    let unit_width = column_width("unit", rows.iter().map(|row| row.metric.unit));
+/// Prints `rows`, each with its peer's name, as a table with columns name, unit, ours,
+/// the suite's peer `peer_name` and ratio; a row whose peer is another one says so.
+pub(crate) fn print_table(rows: &[(Row, &str)], peer_name: &str) {
+    let name_width = column_width("name", rows.iter().map(|(row, _)| row.metric.name));
+    let unit_width = column_width("unit", rows.iter().map(|(row, _)| row.metric.unit));
     println!(
         "{:<name_width$} {:<unit_width$} {:>12} {:>12} {:>7}",
         "name", "unit", "ours", peer_name, "ratio"
     );
-    for row in rows {
+    for &(row, row_peer) in rows {
         println!(
-            "{:<name_width$} {:<unit_width$} {:>12} {:>12} {:>7.3}{}",
+            "{:<name_width$} {:<unit_width$} {:>12} {:>12} {:>7.3}{}{}",
             row.metric.name,
             row.metric.unit,
             number(row.ours),
@@ -195,6 +200,11 @@ pub(crate) fn print_table(rows: &[Row], peer_name: &str) {
             match row.metric.better {
                 Better::Lower => "",
                 Better::Higher => "  (higher is better)",
+            },
+            if row_peer == peer_name {
+                String::new()
+            } else {
+                format!("  (peer: {row_peer})")
             },
         );
     }
@@ -205,21 +215,12 @@ fn column_width<'a>(header: &str, cells: impl Iterator<Item = &'a str>) -> usize
     cells.map(str::len).chain([header.len()]).max().unwrap_or_default()
 }
 
-/// Writes `rows` as a JSON array to `path`, creating its directory.
+/// Writes `rows`, each with its peer's name, as a JSON array to `path`, creating its
+/// directory. Rows name their own peer because a suite may have more than one (the
+/// `proxy` suite, the `net` suite's bare C rows).
 ///
 /// Each element is `{"name", "unit", "ours", "peer", "peer_name", "ratio"}`; a value
 /// that is not finite (a zero peer median makes an infinite ratio) is written as `null`.
-///
-/// # Errors
-///
-/// Returns the error of creating the directory or writing the file.
-pub(crate) fn write_json(path: &Path, rows: &[Row], peer_name: &str) -> io::Result<()> {
-    let named: Vec<(Row, &str)> = rows.iter().map(|&row| (row, peer_name)).collect();
-    write_json_named(path, &named)
-}
-
-/// Writes `rows` as a JSON array to `path`, creating its directory, like
-/// [`write_json`] but with each row's own peer name (the `proxy` suite has two peers).
 ///
 /// # Errors
 ///
@@ -231,13 +232,13 @@ pub(crate) fn write_json_named(path: &Path, rows: &[(Row, &str)]) -> io::Result<
     std::fs::write(path, to_json_named(rows))
 }
 
-/// Renders `rows` as the JSON report (see [`write_json`]).
+/// Renders `rows` as the JSON report (see [`write_json_named`]).
 #[cfg(test)]
 fn to_json(rows: &[Row], peer_name: &str) -> String {
     to_json_named(&rows.iter().map(|&row| (row, peer_name)).collect::<Vec<_>>())
 }
 
-/// Renders `rows`, each with its peer's name, as the JSON report (see [`write_json`]).
+/// Renders `rows`, each with its peer's name, as the JSON report (see [`write_json_named`]).
 fn to_json_named(rows: &[(Row, &str)]) -> String {
     let mut out = String::from("[\n");
     for (index, &(row, peer_name)) in rows.iter().enumerate() {

@@ -271,10 +271,16 @@ fn run_suite(suite: &Suite, workloads: &[Workload], plan: Plan) -> std::io::Resu
     );
     let rows: Vec<_> = workloads
         .iter()
-        .flat_map(|workload| harness::measure(workload, plan.rounds, plan.scale))
+        .flat_map(|workload| {
+            let row_peer = workload.peer.unwrap_or(peer);
+            harness::measure(workload, plan.rounds, plan.scale)
+                .into_iter()
+                .map(move |row| (row, row_peer))
+        })
         .collect();
     println!(
-        "\n{} (ours = {ours}, ratio = ours / {peer}; lower is better for us unless marked)",
+        "\n{} (ours = {ours}, ratio = ours / {peer} unless a row names its peer; lower is better for us \
+         unless marked)",
         suite.name
     );
     harness::print_table(&rows, peer);
@@ -284,7 +290,7 @@ fn run_suite(suite: &Suite, workloads: &[Workload], plan: Plan) -> std::io::Resu
         format!("{}.json", suite.name)
     };
     let path = harness::report_dir().join(file);
-    harness::write_json(&path, &rows, peer)?;
+    harness::write_json_named(&path, &rows)?;
     println!("wrote {}", path.display());
     Ok(())
 }

@@ -54,6 +54,9 @@ const TIMERS: usize = 1_000_000;
 /// File descriptors a process needs besides its connections.
 const SPARE_FILES: u64 = 256;
 
+/// The peer of `http_hello_vs_bare_c_*`, in the report.
+const BARE_C: &str = "bare C epoll";
+
 /// The message every echo client sends.
 static ECHO_MESSAGE: [u8; ECHO_MESSAGE_SIZE] = [b'x'; ECHO_MESSAGE_SIZE];
 
@@ -74,6 +77,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 better: Better::Lower,
             }],
             runs: both!(tcp_hello),
+            peer: None,
         },
         Workload {
             metrics: &[
@@ -94,6 +98,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 },
             ],
             runs: both!(http_hello),
+            peer: None,
         },
         // The same run, with the bare C epoll server (`net/bare_http.c`) in the peer's
         // place: the floor the issue holds ours against (ratio <= 1.10).
@@ -101,21 +106,22 @@ pub(crate) fn workloads() -> Vec<Workload> {
             metrics: &[
                 Metric {
                     name: "http_hello_vs_bare_c_cpu_per_req",
-                    unit: "server CPU us/req, peer = bare C epoll",
+                    unit: "server CPU us/req",
                     better: Better::Lower,
                 },
                 Metric {
                     name: "http_hello_vs_bare_c_p50",
-                    unit: "ms, peer = bare C epoll",
+                    unit: "ms",
                     better: Better::Lower,
                 },
                 Metric {
                     name: "http_hello_vs_bare_c_p99",
-                    unit: "ms, peer = bare C epoll",
+                    unit: "ms",
                     better: Better::Lower,
                 },
             ],
             runs: [http_hello_vs_bare_ours, http_hello_bare_c],
+            peer: Some(BARE_C),
         },
         Workload {
             metrics: &[
@@ -131,6 +137,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 },
             ],
             runs: both!(tcp_echo),
+            peer: None,
         },
         Workload {
             metrics: &[
@@ -146,6 +153,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 },
             ],
             runs: both!(idle_conn_bytes),
+            peer: None,
         },
         Workload {
             metrics: &[Metric {
@@ -154,6 +162,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 better: Better::Lower,
             }],
             runs: both!(accept_burst),
+            peer: None,
         },
         Workload {
             metrics: &[Metric {
@@ -162,6 +171,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 better: Better::Lower,
             }],
             runs: both!(timers),
+            peer: None,
         },
     ]
 }
@@ -247,7 +257,7 @@ fn http_hello_bare_c(scale: Scale) -> Vec<f64> {
     }
     let program = bare::program().expect("checked by bare_skip_reason");
     let server = Server::start_program(program).unwrap_or_else(|error| panic!("starting the bare C server: {error}"));
-    http_load(&server, "bare C", scale)
+    http_load(&server, BARE_C, scale)
 }
 
 /// Returns why `http_hello_vs_bare_c_*` cannot run, if it cannot: it needs wrk (the

@@ -52,6 +52,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 better: Better::Lower,
             }],
             runs: both!(spawn_many_local),
+            peer: None,
         },
         Workload {
             metrics: &[Metric {
@@ -60,6 +61,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 better: Better::Lower,
             }],
             runs: both!(spawn_many_remote),
+            peer: None,
         },
         Workload {
             metrics: &[Metric {
@@ -68,6 +70,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 better: Better::Lower,
             }],
             runs: both!(yield_many),
+            peer: None,
         },
         Workload {
             metrics: &[Metric {
@@ -76,6 +79,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 better: Better::Lower,
             }],
             runs: both!(chained_spawn),
+            peer: None,
         },
         Workload {
             metrics: &[
@@ -91,6 +95,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 },
             ],
             runs: both!(task_bytes),
+            peer: None,
         },
     ]
 }

@@ -351,6 +351,7 @@ macro_rules! row {
                 better: Better::Lower,
             }],
             runs: [ours_runs::$run, peer_runs::$run],
+            peer: None,
         }
     };
 }
@@ -381,6 +382,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 },
             ],
             runs: [ours_runs::buffer_serial, peer_runs::buffer_serial],
+            peer: None,
         },
         Workload {
             metrics: &[Metric {
@@ -389,6 +391,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 better: Better::Lower,
             }],
             runs: [ours_runs::buffer_contended, peer_runs::buffer_contended],
+            peer: None,
         },
     ]
 }

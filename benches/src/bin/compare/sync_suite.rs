@@ -51,6 +51,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 better: Better::Lower,
             }],
             runs: both!(ping_pong),
+            peer: None,
         },
         Workload {
             metrics: &[Metric {
@@ -59,6 +60,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 better: Better::Lower,
             }],
             runs: both!(mpsc_uncontended),
+            peer: None,
         },
         Workload {
             metrics: &[Metric {
@@ -67,6 +69,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 better: Better::Lower,
             }],
             runs: both!(mpsc_contended),
+            peer: None,
         },
         Workload {
             metrics: &[Metric {
@@ -75,6 +78,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 better: Better::Lower,
             }],
             runs: both!(semaphore_contended),
+            peer: None,
         },
         Workload {
             metrics: &[Metric {
@@ -83,6 +87,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
                 better: Better::Lower,
             }],
             runs: both!(notify_one),
+            peer: None,
         },
     ]
 }
