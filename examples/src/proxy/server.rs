@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use pin_project_lite::pin_project;
@@ -21,14 +21,45 @@ use super::metrics::Stats;
 /// How long the loop backs off after an accept error (out of file descriptors...).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
 
-/// Completes once `stop` says `true` (or its sender is gone).
-pub(crate) async fn stopped(mut stop: watch::Receiver<bool>) {
-    loop {
-        if *stop.borrow_and_update() {
-            return;
+/// Returns a future that completes once `stop` says `true` (or its sender is gone).
+pub(crate) fn stopped(stop: watch::Receiver<bool>) -> Stopped {
+    Stopped { stop, registered: None }
+}
+
+/// The future of [`stopped`]: the receiver and the waker it registered, nothing more.
+///
+/// Every client connection holds one for as long as it is open (boxed, inside its
+/// task), so it is a named type of two words rather than an `async fn`'s state. The
+/// channel keeps a receiver's waker registered until the value changes, so a poll with
+/// the same waker and no change only checks the version.
+pub(crate) struct Stopped {
+    stop: watch::Receiver<bool>,
+    registered: Option<Waker>,
+}
+
+impl Future for Stopped {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        match this.stop.has_changed() {
+            Err(_) => return Poll::Ready(()),
+            Ok(false) if this.registered.as_ref().is_some_and(|w| w.will_wake(cx.waker())) => return Poll::Pending,
+            // A change wakes and unregisters the waiters; the value is checked below.
+            Ok(_) => this.registered = None,
         }
-        if stop.changed().await.is_err() {
-            return;
+        loop {
+            if *this.stop.borrow_and_update() {
+                return Poll::Ready(());
+            }
+            match std::pin::pin!(this.stop.changed()).poll(cx) {
+                Poll::Ready(Err(_)) => return Poll::Ready(()),
+                Poll::Ready(Ok(())) => {}
+                Poll::Pending => {
+                    this.registered = Some(cx.waker().clone());
+                    return Poll::Pending;
+                }
+            }
         }
     }
 }
