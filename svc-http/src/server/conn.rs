@@ -287,84 +287,96 @@ where
 
     /// Serves the request with `head`; `Ok(false)`: close the connection after it.
     ///
-    /// The request and the response stay in this function's state and are passed on by
+    /// The request and the response stay in this future's state and are passed on by
     /// reference or moved only where they are consumed: each `async fn` they would cross
     /// by value costs a copy of them.
-    async fn serve_one<S>(&mut self, head: RequestHead, service: &mut S) -> Result<bool, Error>
+    ///
+    /// An `async move` block rather than an `async fn`: a future keeps what it captured
+    /// for its whole life, and an `async fn` would keep the head a second time in the local
+    /// it moves its argument into. The future must stay small enough for the allocator's
+    /// fast path (at most 1 KiB), as it is allocated for every request.
+    fn serve_one<'a, S>(
+        &'a mut self,
+        head: RequestHead,
+        service: &'a mut S,
+    ) -> impl Future<Output = Result<bool, Error>> + use<'a, IO, F, S>
     where
         S: Service<Request<Body>, Response = Response<Body>>,
         S::Error: Into<BoxError>,
     {
-        if let Framing::Length(n) = head.framing {
-            if n > self.config.max_body_size {
-                drop(head);
-                self.reject(StatusCode::PAYLOAD_TOO_LARGE).await?;
-                return Ok(false);
+        async move {
+            if let Framing::Length(n) = head.framing {
+                if n > self.config.max_body_size {
+                    drop(head);
+                    self.reject(StatusCode::PAYLOAD_TOO_LARGE).await?;
+                    return Ok(false);
+                }
             }
-        }
-        let is_head = head.method == Method::HEAD;
-        let version = head.version;
-        let keep_alive = head.keep_alive && self.config.keep_alive;
-        let (mut pump, body) = self.pump(&head);
-        let req = request(head, body);
+            let is_head = head.method == Method::HEAD;
+            let version = head.version;
+            let keep_alive = head.keep_alive && self.config.keep_alive;
+            let (mut pump, body) = self.pump(&head);
+            let req = request(head, body);
 
-        // Call the service, feeding the request body while the response is produced.
-        let ready =
-            poll_fn(|cx| self.poll_while(cx, &mut pump, |cx| service.poll_ready(cx).map(|r| r.map_err(drop)))).await?;
-        let failed = match ready {
-            Ok(Ok(())) => None,
-            Ok(Err(_)) => Some(StatusCode::SERVICE_UNAVAILABLE),
-            Err(status) => Some(status),
-        };
-        if let Some(status) = failed {
-            drop(req);
-            self.reject(status).await?;
-            return Ok(false);
-        }
-        // The response is put here as soon as the handler's future yields it, rather than
-        // passed back through the poll results and the `.await` (a copy at each step).
-        let mut slot = None;
-        let outcome = {
-            // The handler's future is dropped at the end of this block, before the
-            // response is written.
-            let mut future = std::pin::pin!(service.call(req));
-            poll_fn(|cx| {
-                self.poll_while(cx, &mut pump, |cx| {
-                    future
-                        .as_mut()
-                        .poll(cx)
-                        .map(|r| r.map(|res| slot = Some(res)).map_err(drop))
-                })
-            })
-            .await?
-        };
-        let res = match (outcome, &mut slot) {
-            (Ok(Ok(())), Some(res)) => res,
-            (Ok(_), _) => {
-                self.reject(StatusCode::INTERNAL_SERVER_ERROR).await?;
-                return Ok(false);
-            }
-            (Err(status), _) => {
+            // Call the service, feeding the request body while the response is produced.
+            let ready =
+                poll_fn(|cx| self.poll_while(cx, &mut pump, |cx| service.poll_ready(cx).map(|r| r.map_err(drop))))
+                    .await?;
+            let failed = match ready {
+                Ok(Ok(())) => None,
+                Ok(Err(_)) => Some(StatusCode::SERVICE_UNAVAILABLE),
+                Err(status) => Some(status),
+            };
+            if let Some(status) = failed {
+                drop(req);
                 self.reject(status).await?;
                 return Ok(false);
             }
-        };
+            // The response is put here as soon as the handler's future yields it, rather than
+            // passed back through the poll results and the `.await` (a copy at each step).
+            let mut slot = None;
+            let outcome = {
+                // The handler's future is dropped at the end of this block, before the
+                // response is written.
+                let mut future = std::pin::pin!(service.call(req));
+                poll_fn(|cx| {
+                    self.poll_while(cx, &mut pump, |cx| {
+                        future
+                            .as_mut()
+                            .poll(cx)
+                            .map(|r| r.map(|res| slot = Some(res)).map_err(drop))
+                    })
+                })
+                .await?
+            };
+            let res = match (outcome, &mut slot) {
+                (Ok(Ok(())), Some(res)) => res,
+                (Ok(_), _) => {
+                    self.reject(StatusCode::INTERNAL_SERVER_ERROR).await?;
+                    return Ok(false);
+                }
+                (Err(status), _) => {
+                    self.reject(status).await?;
+                    return Ok(false);
+                }
+            };
 
-        let unread = !pump.decoder.is_done();
-        // The sender is dropped here: a handler still holding the body sees it end early.
-        drop(pump.tx.take());
-        // A client that expected `100 Continue` and did not get it may or may not send
-        // the body: the stream can no longer be trusted.
-        let no_continue = pump.expect_continue && !pump.sent_continue;
-        let mut close = !keep_alive || pump.broken || self.shutdown.is_none() || unread && no_continue;
-        let written = self.write_response(res, version, is_head, close).await;
-        drop(slot);
-        close |= written?;
-        if !close && unread {
-            close = !self.discard_body(&mut pump.decoder).await?;
+            let unread = !pump.decoder.is_done();
+            // The sender is dropped here: a handler still holding the body sees it end early.
+            drop(pump.tx.take());
+            // A client that expected `100 Continue` and did not get it may or may not send
+            // the body: the stream can no longer be trusted.
+            let no_continue = pump.expect_continue && !pump.sent_continue;
+            let mut close = !keep_alive || pump.broken || self.shutdown.is_none() || unread && no_continue;
+            let written = self.write_response(res, version, is_head, close).await;
+            drop(slot);
+            close |= written?;
+            if !close && unread {
+                close = !self.discard_body(&mut pump.decoder).await?;
+            }
+            self.unread_input = close && unread || !self.rb.buf.is_empty();
+            Ok(!close)
         }
-        self.unread_input = close && unread || !self.rb.buf.is_empty();
-        Ok(!close)
     }
 
     /// The pump that will feed the body of the request with `head`, and the body it feeds.
