@@ -39,12 +39,17 @@ pub(crate) fn response_head(
     close: bool,
     http10_keep_alive: bool,
 ) {
-    buf.extend_from_slice(b"HTTP/1.1 ");
-    buf.extend_from_slice(status.as_str().as_bytes());
-    buf.push(b' ');
-    buf.extend_from_slice(status.canonical_reason().unwrap_or("").as_bytes());
-    buf.extend_from_slice(b"\r\n");
-    if !headers.contains_key(http::header::DATE) {
+    if status == StatusCode::OK {
+        // The common status line in one piece.
+        buf.extend_from_slice(b"HTTP/1.1 200 OK\r\n");
+    } else {
+        buf.extend_from_slice(b"HTTP/1.1 ");
+        buf.extend_from_slice(status.as_str().as_bytes());
+        buf.push(b' ');
+        buf.extend_from_slice(status.canonical_reason().unwrap_or("").as_bytes());
+        buf.extend_from_slice(b"\r\n");
+    }
+    if headers.is_empty() || !headers.contains_key(http::header::DATE) {
         super::date::append(buf);
     }
     fields(buf, headers, encode);
@@ -81,7 +86,9 @@ pub(crate) fn request_head(
 
 /// The header fields, with the framing ones replaced by ours.
 fn fields(buf: &mut Vec<u8>, headers: &HeaderMap, encode: Encode) {
-    for (name, value) in headers {
+    // Iterating even an empty map costs: many responses have no fields of their own.
+    let headers = if headers.is_empty() { None } else { Some(headers) };
+    for (name, value) in headers.into_iter().flatten() {
         if name == CONTENT_LENGTH || name == TRANSFER_ENCODING || name == CONNECTION {
             continue;
         }

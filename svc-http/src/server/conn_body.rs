@@ -141,7 +141,8 @@ where
         let bodiless =
             status.is_informational() || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED;
         let encode = encode::choose(res.body(), headers, version == Version::HTTP_11);
-        let close = close || encode == Encode::Close || !head::keep_alive(headers, Version::HTTP_11);
+        let close =
+            close || encode == Encode::Close || !headers.is_empty() && !head::keep_alive(headers, Version::HTTP_11);
         let advertised = match encode {
             _ if bodiless => Encode::None,
             Encode::Length(0) if is_head => declared_length(headers).map_or(Encode::Length(0), Encode::Length),
