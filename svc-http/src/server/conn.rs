@@ -202,7 +202,10 @@ where
             if self.rb.buf.is_empty() && self.shutdown.is_none() {
                 return Ok(Next::Close);
             }
-            self.drain().await?;
+            // Checked here, not only in `drain`: no future is made for nothing to write.
+            if !self.wbuf.is_empty() {
+                self.drain().await?;
+            }
             let read = poll_fn(|cx| self.poll_read_head(cx, &mut started, &mut idle_since)).await;
             match read {
                 Read::Data => {}
