@@ -316,8 +316,8 @@ where
                     return Ok(false);
                 }
             }
-            let is_head = head.method == Method::HEAD;
-            let version = head.version;
+            let is_head = head.parts.method == Method::HEAD;
+            let version = head.parts.version;
             let keep_alive = head.keep_alive && self.config.keep_alive;
             let (mut pump, body) = self.pump(&head);
             let req = request(head, body);
@@ -435,12 +435,7 @@ where
 
 /// Builds the request with `head` and `body`.
 fn request(head: RequestHead, body: Body) -> Request<Body> {
-    let mut req = Request::new(body);
-    *req.method_mut() = head.method;
-    *req.uri_mut() = head.uri;
-    *req.version_mut() = head.version;
-    *req.headers_mut() = head.headers;
-    req
+    Request::from_parts(head.parts, body)
 }
 
 /// What waiting for head bytes gave.
