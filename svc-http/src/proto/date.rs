@@ -2,7 +2,7 @@
 //! formatted once per second per thread.
 
 use std::cell::RefCell;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT`
 const LEN: usize = 29;
@@ -10,22 +10,29 @@ const LEN: usize = 29;
 const LINE: usize = LEN + 8;
 
 struct Cached {
-    second: u64,
+    /// The start of the second the line shows, and of the next one: comparing the clock
+    /// with them is cheaper than turning it into seconds.
+    from: SystemTime,
+    until: SystemTime,
     /// The whole field line, appended in one copy.
     line: [u8; LINE],
 }
 
 thread_local! {
-    static CACHE: RefCell<Cached> = const { RefCell::new(Cached { second: u64::MAX, line: [b' '; LINE] }) };
+    static CACHE: RefCell<Cached> = const {
+        RefCell::new(Cached { from: UNIX_EPOCH, until: UNIX_EPOCH, line: [b' '; LINE] })
+    };
 }
 
 /// Appends `date: <now>\r\n`.
 pub(crate) fn append(buf: &mut Vec<u8>) {
-    let second = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let now = SystemTime::now();
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if cache.second != second {
-            cache.second = second;
+        if !(cache.from <= now && now < cache.until) {
+            let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            cache.from = UNIX_EPOCH + Duration::from_secs(second);
+            cache.until = cache.from + Duration::from_secs(1);
             cache.line[..6].copy_from_slice(b"date: ");
             cache.line[6..6 + LEN].copy_from_slice(&format(second));
             cache.line[6 + LEN..].copy_from_slice(b"\r\n");

@@ -98,29 +98,29 @@ fn fields(buf: &mut Vec<u8>, headers: &HeaderMap, encode: Encode) {
         buf.extend_from_slice(b"\r\n");
     }
     match encode {
-        Encode::Length(n) => {
-            buf.extend_from_slice(b"content-length: ");
-            decimal(buf, n);
-            buf.extend_from_slice(b"\r\n");
-        }
+        Encode::Length(n) => content_length(buf, n),
         Encode::Chunked => buf.extend_from_slice(b"transfer-encoding: chunked\r\n"),
         Encode::None | Encode::Close => {}
     }
 }
 
-/// Appends `n` in decimal.
-fn decimal(buf: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
+/// Appends `content-length: <n>\r\n`, put together on the stack and appended in one copy.
+fn content_length(buf: &mut Vec<u8>, mut n: u64) {
+    const PREFIX: &[u8] = b"content-length: ";
+    let mut line = [0u8; PREFIX.len() + 20 + 2];
+    let mut at = line.len() - 2;
+    line[at..].copy_from_slice(b"\r\n");
     loop {
         at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
+        line[at] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    buf.extend_from_slice(&digits[at..]);
+    at -= PREFIX.len();
+    line[at..at + PREFIX.len()].copy_from_slice(PREFIX);
+    buf.extend_from_slice(&line[at..]);
 }
 
 /// The framing for a body: its exact size, else a declared `content-length`, else
@@ -199,4 +199,22 @@ where
         _ => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_length_lines() {
+        for (n, line) in [
+            (0, "content-length: 0\r\n"),
+            (11, "content-length: 11\r\n"),
+            (u64::MAX, "content-length: 18446744073709551615\r\n"),
+        ] {
+            let mut buf = b"x".to_vec();
+            content_length(&mut buf, n);
+            assert_eq!(&buf[1..], line.as_bytes());
+        }
+    }
 }
