@@ -111,18 +111,6 @@ where
     }
 }
 
-/// What reading a head gave.
-///
-/// Returned by value and moved straight into the request's allocation: boxing the head
-/// would cost a second allocation per request.
-#[allow(clippy::large_enum_variant)]
-enum Next {
-    /// A request head.
-    Request(RequestHead),
-    Close,
-    Reject(StatusCode),
-}
-
 /// The state of the request body being fed to the handler.
 struct Pump {
     tx: Option<Sender>,
@@ -161,13 +149,42 @@ where
         S::Error: Into<BoxError>,
     {
         let mut first = true;
-        // The scrutinee of a `match` lives to the end of the `match`: the awaits after
-        // the loop, not in its arms, keep a parsed head out of this future's idle state.
-        let reject = loop {
-            let head = match self.read_head(first).await? {
-                Next::Request(head) => head,
-                Next::Close => break None,
-                Next::Reject(status) => break Some(status),
+        // The awaits after the loop, not in a `match` on a parse result (whose scrutinee
+        // lives to the end of the `match`), keep a parsed head out of this future's idle
+        // state. The same goes for the `match` in the read loop, which ends before its
+        // awaits.
+        let reject = 'conn: loop {
+            // The header timeout runs from the connection's start for the first request,
+            // else from the first byte of the head; before that the keep-alive timeout runs.
+            let mut started = first.then(Instant::now);
+            let mut idle_since = None;
+            // The head is parsed here, not in an `async fn` returning it (each step back
+            // through a future's result copies it), and moved straight into the request's
+            // allocation. Reading it costs no state beyond the two instants above.
+            let head = loop {
+                if !self.rb.buf.is_empty() {
+                    match head::parse_request(&mut self.rb.buf, self.config.max_head_size, &mut self.fields) {
+                        Ok(Some(head)) => break head,
+                        Ok(None) => {}
+                        Err(status) => break 'conn Some(status),
+                    }
+                    started.get_or_insert_with(Instant::now);
+                }
+                if self.rb.buf.is_empty() && self.shutdown.is_none() {
+                    break 'conn None;
+                }
+                // Checked here, not only in `drain`: no future is made for nothing to write.
+                if !self.wbuf.is_empty() {
+                    self.drain().await?;
+                }
+                let read = poll_fn(|cx| self.poll_read_head(cx, &mut started, &mut idle_since)).await;
+                match read {
+                    Read::Data => {}
+                    Read::Eof | Read::Shutdown => break 'conn None,
+                    Read::TimedOut if started.is_some() => break 'conn Some(StatusCode::REQUEST_TIMEOUT),
+                    Read::TimedOut => break 'conn None,
+                    Read::Failed(e) => return Err(e),
+                }
             };
             first = false;
             // Everything a request in progress needs (its head, the handler's future,
@@ -181,39 +198,6 @@ where
         match reject {
             Some(status) => self.reject(status).await,
             None => self.drain().await,
-        }
-    }
-
-    /// Reads the next request head; applies the header and keep-alive timeouts.
-    async fn read_head(&mut self, first: bool) -> Result<Next, Error> {
-        // The header timeout runs from the connection's start for the first request, else
-        // from the first byte of the head; before that the keep-alive timeout runs.
-        let mut started = first.then(Instant::now);
-        let mut idle_since = None;
-        loop {
-            if !self.rb.buf.is_empty() {
-                match head::parse_request(&mut self.rb.buf, self.config.max_head_size, &mut self.fields) {
-                    Ok(Some(head)) => return Ok(Next::Request(head)),
-                    Ok(None) => {}
-                    Err(status) => return Ok(Next::Reject(status)),
-                }
-                started.get_or_insert_with(Instant::now);
-            }
-            if self.rb.buf.is_empty() && self.shutdown.is_none() {
-                return Ok(Next::Close);
-            }
-            // Checked here, not only in `drain`: no future is made for nothing to write.
-            if !self.wbuf.is_empty() {
-                self.drain().await?;
-            }
-            let read = poll_fn(|cx| self.poll_read_head(cx, &mut started, &mut idle_since)).await;
-            match read {
-                Read::Data => {}
-                Read::Eof | Read::Shutdown => return Ok(Next::Close),
-                Read::TimedOut if started.is_some() => return Ok(Next::Reject(StatusCode::REQUEST_TIMEOUT)),
-                Read::TimedOut => return Ok(Next::Close),
-                Read::Failed(e) => return Err(e),
-            }
         }
     }
 
