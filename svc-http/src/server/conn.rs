@@ -304,7 +304,6 @@ where
             let version = head.parts.version;
             let keep_alive = head.keep_alive && self.config.keep_alive;
             let (mut pump, body) = self.pump(&head);
-            let req = request(head, body);
 
             // Call the service, feeding the request body while the response is produced.
             let ready =
@@ -316,7 +315,7 @@ where
                 Err(status) => Some(status),
             };
             if let Some(status) = failed {
-                drop(req);
+                drop((head, body));
                 self.reject(status).await?;
                 return Ok(false);
             }
@@ -326,6 +325,9 @@ where
             let outcome = {
                 // The handler's future is dropped at the end of this block, before the
                 // response is written.
+                // The request is made here, where it is moved on: made before the wait for
+                // the service to be ready, it would take room of its own in this future.
+                let req = Request::from_parts(head.parts, body);
                 let mut future = std::pin::pin!(service.call(req));
                 poll_fn(|cx| {
                     self.poll_while(cx, &mut pump, |cx| {
@@ -415,11 +417,6 @@ where
             Poll::Pending => Poll::Pending,
         }
     }
-}
-
-/// Builds the request with `head` and `body`.
-fn request(head: RequestHead, body: Body) -> Request<Body> {
-    Request::from_parts(head.parts, body)
 }
 
 /// What waiting for head bytes gave.
