@@ -118,8 +118,13 @@ where
         if self.wbuf.is_empty() {
             return Ok(());
         }
-        poll_fn(|cx| self.poll_drain(cx)).await?;
-        crate::io::flush(&mut self.io).await
+        // One poll function for both steps: a second future costs more than the
+        // (empty) buffer check when the flush is polled again.
+        poll_fn(|cx| {
+            std::task::ready!(self.poll_drain(cx))?;
+            Pin::new(&mut self.io).poll_flush(cx).map_err(Error::io)
+        })
+        .await
     }
 
     /// Writes a response; returns whether the connection must close after it.
