@@ -81,17 +81,25 @@ pub(crate) fn parse_request(
     ranges.extend(req.headers.iter().map(|field| field_range(buf, field)));
     let head = buf.split_to(len).freeze();
     let uri = Uri::from_maybe_shared(head.slice(path)).map_err(|_| bad)?;
-    let (mut parts, ()) = Request::new(()).into_parts();
-    let seen = header_map(&head, ranges, &mut parts.headers).ok_or(bad)?;
-    parts.method = method;
-    parts.uri = uri;
-    parts.version = version;
-    request_head(parts, seen)
+    // Filled in place, then returned once: each move of a head is a copy of it.
+    let mut req = RequestHead {
+        parts: Request::new(()).into_parts().0,
+        framing: Framing::Length(0),
+        keep_alive: false,
+        expect_continue: false,
+    };
+    let seen = header_map(&head, ranges, &mut req.parts.headers).ok_or(bad)?;
+    req.parts.method = method;
+    req.parts.uri = uri;
+    req.parts.version = version;
+    request_rules(&mut req, seen)?;
+    Ok(Some(req))
 }
 
-/// Applies the request framing and connection rules.
-fn request_head(parts: http::request::Parts, seen: Seen) -> Result<Option<RequestHead>, StatusCode> {
+/// Applies the request framing and connection rules to `head`.
+fn request_rules(head: &mut RequestHead, seen: Seen) -> Result<(), StatusCode> {
     let bad = Err(StatusCode::BAD_REQUEST);
+    let parts = &head.parts;
     let (method, uri, version, headers) = (&parts.method, &parts.uri, parts.version, &parts.headers);
     let framing = match framing_seen(headers, version, seen) {
         Ok(framing) => framing.unwrap_or(Framing::Length(0)),
@@ -111,12 +119,10 @@ fn request_head(parts: http::request::Parts, seen: Seen) -> Result<Option<Reques
         && headers
             .get(EXPECT)
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
-    Ok(Some(RequestHead {
-        parts,
-        framing,
-        keep_alive,
-        expect_continue,
-    }))
+    head.framing = framing;
+    head.keep_alive = keep_alive;
+    head.expect_continue = expect_continue;
+    Ok(())
 }
 
 /// Parses a response head from the front of `buf`, removing it. `Ok(None)`: incomplete.
