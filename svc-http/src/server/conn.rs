@@ -319,47 +319,53 @@ where
                 self.reject(status).await?;
                 return Ok(false);
             }
-            // The response is put here as soon as the handler's future yields it, rather than
-            // passed back through the poll results and the `.await` (a copy at each step).
-            let mut slot = None;
-            let outcome = {
-                // The handler's future is dropped at the end of this block, before the
-                // response is written.
-                // The request is made here, where it is moved on: made before the wait for
-                // the service to be ready, it would take room of its own in this future.
-                let req = Request::from_parts(head.parts, body);
-                let mut future = std::pin::pin!(service.call(req));
-                poll_fn(|cx| {
-                    self.poll_while(cx, &mut pump, |cx| {
-                        future
-                            .as_mut()
-                            .poll(cx)
-                            .map(|r| r.map(|res| slot = Some(res)).map_err(drop))
+            let (written, mut close, unread) = {
+                // The response is put here as soon as the handler's future yields it,
+                // rather than passed back through the poll results and the `.await` (a copy
+                // at each step). It is dropped in place at the end of this block, once
+                // written: `drop(slot)` would move (copy) it first.
+                let mut slot = None;
+                let outcome = {
+                    // The handler's future is dropped at the end of this block, before the
+                    // response is written.
+                    //
+                    // The request is made here, where it is moved on: made before the wait
+                    // for the service to be ready, it would take room of its own in this
+                    // future.
+                    let req = Request::from_parts(head.parts, body);
+                    let mut future = std::pin::pin!(service.call(req));
+                    poll_fn(|cx| {
+                        self.poll_while(cx, &mut pump, |cx| {
+                            future
+                                .as_mut()
+                                .poll(cx)
+                                .map(|r| r.map(|res| slot = Some(res)).map_err(drop))
+                        })
                     })
-                })
-                .await?
-            };
-            let res = match (outcome, &mut slot) {
-                (Ok(Ok(())), Some(res)) => res,
-                (Ok(_), _) => {
-                    self.reject(StatusCode::INTERNAL_SERVER_ERROR).await?;
-                    return Ok(false);
-                }
-                (Err(status), _) => {
-                    self.reject(status).await?;
-                    return Ok(false);
-                }
-            };
+                    .await?
+                };
+                let res = match (outcome, &mut slot) {
+                    (Ok(Ok(())), Some(res)) => res,
+                    (Ok(_), _) => {
+                        self.reject(StatusCode::INTERNAL_SERVER_ERROR).await?;
+                        return Ok(false);
+                    }
+                    (Err(status), _) => {
+                        self.reject(status).await?;
+                        return Ok(false);
+                    }
+                };
 
-            let unread = !pump.decoder.is_done();
-            // The sender is dropped here: a handler still holding the body sees it end early.
-            drop(pump.tx.take());
-            // A client that expected `100 Continue` and did not get it may or may not send
-            // the body: the stream can no longer be trusted.
-            let no_continue = pump.expect_continue && !pump.sent_continue;
-            let mut close = !keep_alive || pump.broken || self.shutdown.is_none() || unread && no_continue;
-            let written = self.write_response(res, version, is_head, close).await;
-            drop(slot);
+                let unread = !pump.decoder.is_done();
+                // The sender is dropped here: a handler still holding the body sees it end
+                // early.
+                drop(pump.tx.take());
+                // A client that expected `100 Continue` and did not get it may or may not
+                // send the body: the stream can no longer be trusted.
+                let no_continue = pump.expect_continue && !pump.sent_continue;
+                let close = !keep_alive || pump.broken || self.shutdown.is_none() || unread && no_continue;
+                (self.write_response(res, version, is_head, close).await, close, unread)
+            };
             close |= written?;
             if !close && unread {
                 close = !self.discard_body(&mut pump.decoder).await?;
