@@ -2,32 +2,42 @@
 //! formatted once per second per thread.
 
 use std::cell::RefCell;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT`
 const LEN: usize = 29;
+/// `date: <date>\r\n`
+const LINE: usize = LEN + 8;
 
 struct Cached {
-    second: u64,
-    text: [u8; LEN],
+    /// The start of the second the line shows, and of the next one: comparing the clock
+    /// with them is cheaper than turning it into seconds.
+    from: SystemTime,
+    until: SystemTime,
+    /// The whole field line, appended in one copy.
+    line: [u8; LINE],
 }
 
 thread_local! {
-    static CACHE: RefCell<Cached> = const { RefCell::new(Cached { second: u64::MAX, text: [b' '; LEN] }) };
+    static CACHE: RefCell<Cached> = const {
+        RefCell::new(Cached { from: UNIX_EPOCH, until: UNIX_EPOCH, line: [b' '; LINE] })
+    };
 }
 
 /// Appends `date: <now>\r\n`.
 pub(crate) fn append(buf: &mut Vec<u8>) {
-    let second = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let now = SystemTime::now();
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if cache.second != second {
-            cache.second = second;
-            cache.text = format(second);
+        if !(cache.from <= now && now < cache.until) {
+            let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            cache.from = UNIX_EPOCH + Duration::from_secs(second);
+            cache.until = cache.from + Duration::from_secs(1);
+            cache.line[..6].copy_from_slice(b"date: ");
+            cache.line[6..6 + LEN].copy_from_slice(&format(second));
+            cache.line[6 + LEN..].copy_from_slice(b"\r\n");
         }
-        buf.extend_from_slice(b"date: ");
-        buf.extend_from_slice(&cache.text);
-        buf.extend_from_slice(b"\r\n");
+        buf.extend_from_slice(&cache.line);
     });
 }
 
@@ -85,5 +95,15 @@ mod tests {
         assert_eq!(&format(0), b"Thu, 01 Jan 1970 00:00:00 GMT");
         assert_eq!(&format(951_782_400), b"Tue, 29 Feb 2000 00:00:00 GMT");
         assert_eq!(&format(1_798_761_599), b"Thu, 31 Dec 2026 23:59:59 GMT");
+    }
+
+    #[test]
+    fn appends_one_field_line() {
+        let mut buf = b"x".to_vec();
+        append(&mut buf);
+        append(&mut buf);
+        assert_eq!(buf.len(), 1 + 2 * LINE);
+        let line = &buf[1..1 + LINE];
+        assert!(line.starts_with(b"date: ") && line.ends_with(b" GMT\r\n"));
     }
 }

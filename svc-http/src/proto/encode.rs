@@ -39,12 +39,17 @@ pub(crate) fn response_head(
     close: bool,
     http10_keep_alive: bool,
 ) {
-    buf.extend_from_slice(b"HTTP/1.1 ");
-    buf.extend_from_slice(status.as_str().as_bytes());
-    buf.push(b' ');
-    buf.extend_from_slice(status.canonical_reason().unwrap_or("").as_bytes());
-    buf.extend_from_slice(b"\r\n");
-    if !headers.contains_key(http::header::DATE) {
+    if status == StatusCode::OK {
+        // The common status line in one piece.
+        buf.extend_from_slice(b"HTTP/1.1 200 OK\r\n");
+    } else {
+        buf.extend_from_slice(b"HTTP/1.1 ");
+        buf.extend_from_slice(status.as_str().as_bytes());
+        buf.push(b' ');
+        buf.extend_from_slice(status.canonical_reason().unwrap_or("").as_bytes());
+        buf.extend_from_slice(b"\r\n");
+    }
+    if headers.is_empty() || !headers.contains_key(http::header::DATE) {
         super::date::append(buf);
     }
     fields(buf, headers, encode);
@@ -81,7 +86,9 @@ pub(crate) fn request_head(
 
 /// The header fields, with the framing ones replaced by ours.
 fn fields(buf: &mut Vec<u8>, headers: &HeaderMap, encode: Encode) {
-    for (name, value) in headers {
+    // Iterating even an empty map costs: many responses have no fields of their own.
+    let headers = if headers.is_empty() { None } else { Some(headers) };
+    for (name, value) in headers.into_iter().flatten() {
         if name == CONTENT_LENGTH || name == TRANSFER_ENCODING || name == CONNECTION {
             continue;
         }
@@ -91,29 +98,29 @@ fn fields(buf: &mut Vec<u8>, headers: &HeaderMap, encode: Encode) {
         buf.extend_from_slice(b"\r\n");
     }
     match encode {
-        Encode::Length(n) => {
-            buf.extend_from_slice(b"content-length: ");
-            decimal(buf, n);
-            buf.extend_from_slice(b"\r\n");
-        }
+        Encode::Length(n) => content_length(buf, n),
         Encode::Chunked => buf.extend_from_slice(b"transfer-encoding: chunked\r\n"),
         Encode::None | Encode::Close => {}
     }
 }
 
-/// Appends `n` in decimal.
-fn decimal(buf: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
+/// Appends `content-length: <n>\r\n`, put together on the stack and appended in one copy.
+fn content_length(buf: &mut Vec<u8>, mut n: u64) {
+    const PREFIX: &[u8] = b"content-length: ";
+    let mut line = [0u8; PREFIX.len() + 20 + 2];
+    let mut at = line.len() - 2;
+    line[at..].copy_from_slice(b"\r\n");
     loop {
         at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
+        line[at] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    buf.extend_from_slice(&digits[at..]);
+    at -= PREFIX.len();
+    line[at..at + PREFIX.len()].copy_from_slice(PREFIX);
+    buf.extend_from_slice(&line[at..]);
 }
 
 /// The framing for a body: its exact size, else a declared `content-length`, else
@@ -192,4 +199,22 @@ where
         _ => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_length_lines() {
+        for (n, line) in [
+            (0, "content-length: 0\r\n"),
+            (11, "content-length: 11\r\n"),
+            (u64::MAX, "content-length: 18446744073709551615\r\n"),
+        ] {
+            let mut buf = b"x".to_vec();
+            content_length(&mut buf, n);
+            assert_eq!(&buf[1..], line.as_bytes());
+        }
+    }
 }

@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use bytes::{Bytes, BytesMut};
 use http::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, EXPECT, HOST, TRANSFER_ENCODING};
-use http::{HeaderMap, Method, StatusCode, Uri, Version};
+use http::{HeaderMap, Method, Request, StatusCode, Uri, Version};
 
 use super::decode::Framing;
 
@@ -20,10 +20,10 @@ pub(crate) const MAX_HEADERS: usize = 100;
 /// A parsed request head.
 #[derive(Debug)]
 pub(crate) struct RequestHead {
-    pub(crate) method: Method,
-    pub(crate) uri: Uri,
-    pub(crate) version: Version,
-    pub(crate) headers: HeaderMap,
+    /// The method, URI, version and fields, already in the request's own parts: the
+    /// fields are appended to the parts' map rather than to a map moved in later (which
+    /// would drop the empty one the parts come with).
+    pub(crate) parts: http::request::Parts,
     pub(crate) framing: Framing,
     pub(crate) keep_alive: bool,
     pub(crate) expect_continue: bool,
@@ -81,20 +81,27 @@ pub(crate) fn parse_request(
     ranges.extend(req.headers.iter().map(|field| field_range(buf, field)));
     let head = buf.split_to(len).freeze();
     let uri = Uri::from_maybe_shared(head.slice(path)).map_err(|_| bad)?;
-    let (headers, seen) = header_map(&head, ranges).ok_or(bad)?;
-    request_head(method, uri, version, headers, seen)
+    // Filled in place, then returned once: each move of a head is a copy of it.
+    let mut req = RequestHead {
+        parts: Request::new(()).into_parts().0,
+        framing: Framing::Length(0),
+        keep_alive: false,
+        expect_continue: false,
+    };
+    let seen = header_map(&head, ranges, &mut req.parts.headers).ok_or(bad)?;
+    req.parts.method = method;
+    req.parts.uri = uri;
+    req.parts.version = version;
+    request_rules(&mut req, seen)?;
+    Ok(Some(req))
 }
 
-/// Applies the request framing and connection rules.
-fn request_head(
-    method: Method,
-    uri: Uri,
-    version: Version,
-    headers: HeaderMap,
-    seen: Seen,
-) -> Result<Option<RequestHead>, StatusCode> {
+/// Applies the request framing and connection rules to `head`.
+fn request_rules(head: &mut RequestHead, seen: Seen) -> Result<(), StatusCode> {
     let bad = Err(StatusCode::BAD_REQUEST);
-    let framing = match framing_seen(&headers, version, seen) {
+    let parts = &head.parts;
+    let (method, uri, version, headers) = (&parts.method, &parts.uri, parts.version, &parts.headers);
+    let framing = match framing_seen(headers, version, seen) {
         Ok(framing) => framing.unwrap_or(Framing::Length(0)),
         Err(_) => return bad,
     };
@@ -106,21 +113,16 @@ fn request_head(
     if !host_ok || uri.path().is_empty() && method != Method::CONNECT && method != Method::OPTIONS {
         return bad;
     }
-    let keep_alive = keep_alive_seen(&headers, version, seen);
+    let keep_alive = keep_alive_seen(headers, version, seen);
     let expect_continue = version == Version::HTTP_11
         && seen.has(Seen::EXPECT)
         && headers
             .get(EXPECT)
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
-    Ok(Some(RequestHead {
-        method,
-        uri,
-        version,
-        headers,
-        framing,
-        keep_alive,
-        expect_continue,
-    }))
+    head.framing = framing;
+    head.keep_alive = keep_alive;
+    head.expect_continue = expect_continue;
+    Ok(())
 }
 
 /// Parses a response head from the front of `buf`, removing it. `Ok(None)`: incomplete.
@@ -150,7 +152,8 @@ pub(crate) fn parse_response(
     ranges.clear();
     ranges.extend(res.headers.iter().map(|field| field_range(buf, field)));
     let head = buf.split_to(len).freeze();
-    let (headers, seen) = header_map(&head, ranges).ok_or("invalid header field")?;
+    let mut headers = HeaderMap::new();
+    let seen = header_map(&head, ranges, &mut headers).ok_or("invalid header field")?;
     let framing = framing_seen(&headers, version, seen)?;
     let keep_alive = keep_alive_seen(&headers, version, seen);
     Ok(Some(ResponseHead {
@@ -204,9 +207,9 @@ impl Seen {
     }
 }
 
-/// Builds the header map; values are slices of `head`.
-fn header_map(head: &Bytes, fields: &[Field]) -> Option<(HeaderMap, Seen)> {
-    let mut map = HeaderMap::with_capacity(fields.len());
+/// Fills the empty `map`; values are slices of `head`.
+fn header_map(head: &Bytes, fields: &[Field], map: &mut HeaderMap) -> Option<Seen> {
+    map.reserve(fields.len());
     let mut seen = Seen::default();
     for &[name_start, name_end, value_start, value_end] in fields {
         let name = HeaderName::from_bytes(&head[name_start..name_end]).ok()?;
@@ -214,7 +217,7 @@ fn header_map(head: &Bytes, fields: &[Field]) -> Option<(HeaderMap, Seen)> {
         seen.note(&name);
         map.append(name, value);
     }
-    Some((map, seen))
+    Some(seen)
 }
 
 /// [`framing`], skipped when neither framing field is present.

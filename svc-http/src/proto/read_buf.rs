@@ -3,11 +3,12 @@
 //! The buffer is a [`BytesMut`]: message heads are parsed in place and body chunks are
 //! handed out as [`Bytes`](bytes::Bytes) slices of it. When a connection goes idle
 //! (nothing buffered, nothing to read for a moment), its owner calls [`ReadBuf::release`]
-//! to drop the allocation; the next read then lands in a small stack buffer first, and
+//! to drop the allocation; the next read then lands in a small scratch buffer first, and
 //! only bytes that actually arrive get a heap buffer again, of their size when the read
-//! did not fill the stack buffer. An idle keep-alive connection thus owns no buffer, and
+//! did not fill the scratch buffer. An idle keep-alive connection thus owns no buffer, and
 //! one that received a small request leaves no large hole in the heap when it frees it.
 
+use std::cell::RefCell;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -21,8 +22,14 @@ const READ_SIZE: usize = 8 * 1024;
 const MIN_ROOM: usize = 512;
 /// The first buffer of an idle connection that receives bytes.
 const FIRST_SIZE: usize = 4 * 1024;
-/// The stack buffer an idle connection reads into.
+/// The scratch buffer an idle connection reads into.
 const IDLE_READ: usize = 2 * 1024;
+
+thread_local! {
+    /// The scratch buffer of idle reads: one per thread rather than an array on the stack,
+    /// which would be zeroed for every read (most of which find nothing to read).
+    static IDLE_SCRATCH: RefCell<[u8; IDLE_READ]> = const { RefCell::new([0; IDLE_READ]) };
+}
 
 /// The read buffer: `buf` holds the bytes read and not consumed yet; `spare` is the
 /// initialised room right after it in the same allocation. A read fills the front of
@@ -65,18 +72,29 @@ impl ReadBuf {
     where
         IO: AsyncRead + Unpin + ?Sized,
     {
-        let mut stack = [0u8; IDLE_READ];
-        let n = std::task::ready!(Pin::new(&mut *io).poll_read(cx, &mut stack))?;
-        if n == IDLE_READ {
+        IDLE_SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.fill_from(io, cx, &mut scratch[..]),
+            // Only a read nested in another connection's read finds it taken.
+            Err(_) => self.fill_from(io, cx, &mut [0; IDLE_READ]),
+        })
+    }
+
+    /// Reads into `scratch`, then moves what arrived into the buffer.
+    fn fill_from<IO>(&mut self, io: &mut IO, cx: &mut Context<'_>, scratch: &mut [u8]) -> Poll<io::Result<usize>>
+    where
+        IO: AsyncRead + Unpin + ?Sized,
+    {
+        let n = std::task::ready!(Pin::new(&mut *io).poll_read(cx, scratch))?;
+        if n == scratch.len() {
             // More may be waiting: a buffer with room to read it into.
             self.buf = BytesMut::new();
-            self.buf.extend_from_slice(&stack[..n]);
+            self.buf.extend_from_slice(&scratch[..n]);
             self.grow(FIRST_SIZE.max(2 * n));
         } else if n > 0 {
             // The socket had no more: most likely a whole message (a request head), so
             // an allocation of just its size, which the message's parts then share.
             // Should more bytes be needed, the next read grows the buffer.
-            self.buf = BytesMut::from(&stack[..n]);
+            self.buf = BytesMut::from(&scratch[..n]);
         }
         Poll::Ready(Ok(n))
     }

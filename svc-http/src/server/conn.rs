@@ -111,18 +111,6 @@ where
     }
 }
 
-/// What reading a head gave.
-///
-/// Returned by value and moved straight into the request's allocation: boxing the head
-/// would cost a second allocation per request.
-#[allow(clippy::large_enum_variant)]
-enum Next {
-    /// A request head.
-    Request(RequestHead),
-    Close,
-    Reject(StatusCode),
-}
-
 /// The state of the request body being fed to the handler.
 struct Pump {
     tx: Option<Sender>,
@@ -161,13 +149,42 @@ where
         S::Error: Into<BoxError>,
     {
         let mut first = true;
-        // The scrutinee of a `match` lives to the end of the `match`: the awaits after
-        // the loop, not in its arms, keep a parsed head out of this future's idle state.
-        let reject = loop {
-            let head = match self.read_head(first).await? {
-                Next::Request(head) => head,
-                Next::Close => break None,
-                Next::Reject(status) => break Some(status),
+        // The awaits after the loop, not in a `match` on a parse result (whose scrutinee
+        // lives to the end of the `match`), keep a parsed head out of this future's idle
+        // state. The same goes for the `match` in the read loop, which ends before its
+        // awaits.
+        let reject = 'conn: loop {
+            // The header timeout runs from the connection's start for the first request,
+            // else from the first byte of the head; before that the keep-alive timeout runs.
+            let mut started = first.then(Instant::now);
+            let mut idle_since = None;
+            // The head is parsed here, not in an `async fn` returning it (each step back
+            // through a future's result copies it), and moved straight into the request's
+            // allocation. Reading it costs no state beyond the two instants above.
+            let head = loop {
+                if !self.rb.buf.is_empty() {
+                    match head::parse_request(&mut self.rb.buf, self.config.max_head_size, &mut self.fields) {
+                        Ok(Some(head)) => break head,
+                        Ok(None) => {}
+                        Err(status) => break 'conn Some(status),
+                    }
+                    started.get_or_insert_with(Instant::now);
+                }
+                if self.rb.buf.is_empty() && self.shutdown.is_none() {
+                    break 'conn None;
+                }
+                // Checked here, not only in `drain`: no future is made for nothing to write.
+                if !self.wbuf.is_empty() {
+                    self.drain().await?;
+                }
+                let read = poll_fn(|cx| self.poll_read_head(cx, &mut started, &mut idle_since)).await;
+                match read {
+                    Read::Data => {}
+                    Read::Eof | Read::Shutdown => break 'conn None,
+                    Read::TimedOut if started.is_some() => break 'conn Some(StatusCode::REQUEST_TIMEOUT),
+                    Read::TimedOut => break 'conn None,
+                    Read::Failed(e) => return Err(e),
+                }
             };
             first = false;
             // Everything a request in progress needs (its head, the handler's future,
@@ -181,36 +198,6 @@ where
         match reject {
             Some(status) => self.reject(status).await,
             None => self.drain().await,
-        }
-    }
-
-    /// Reads the next request head; applies the header and keep-alive timeouts.
-    async fn read_head(&mut self, first: bool) -> Result<Next, Error> {
-        // The header timeout runs from the connection's start for the first request, else
-        // from the first byte of the head; before that the keep-alive timeout runs.
-        let mut started = first.then(Instant::now);
-        let mut idle_since = None;
-        loop {
-            if !self.rb.buf.is_empty() {
-                match head::parse_request(&mut self.rb.buf, self.config.max_head_size, &mut self.fields) {
-                    Ok(Some(head)) => return Ok(Next::Request(head)),
-                    Ok(None) => {}
-                    Err(status) => return Ok(Next::Reject(status)),
-                }
-                started.get_or_insert_with(Instant::now);
-            }
-            if self.rb.buf.is_empty() && self.shutdown.is_none() {
-                return Ok(Next::Close);
-            }
-            self.drain().await?;
-            let read = poll_fn(|cx| self.poll_read_head(cx, &mut started, &mut idle_since)).await;
-            match read {
-                Read::Data => {}
-                Read::Eof | Read::Shutdown => return Ok(Next::Close),
-                Read::TimedOut if started.is_some() => return Ok(Next::Reject(StatusCode::REQUEST_TIMEOUT)),
-                Read::TimedOut => return Ok(Next::Close),
-                Read::Failed(e) => return Err(e),
-            }
         }
     }
 
@@ -287,84 +274,105 @@ where
 
     /// Serves the request with `head`; `Ok(false)`: close the connection after it.
     ///
-    /// The request and the response stay in this function's state and are passed on by
+    /// The request and the response stay in this future's state and are passed on by
     /// reference or moved only where they are consumed: each `async fn` they would cross
     /// by value costs a copy of them.
-    async fn serve_one<S>(&mut self, head: RequestHead, service: &mut S) -> Result<bool, Error>
+    ///
+    /// An `async move` block rather than an `async fn`: a future keeps what it captured
+    /// for its whole life, and an `async fn` would keep the head a second time in the local
+    /// it moves its argument into. The future must stay small enough for the allocator's
+    /// fast path (at most 1 KiB), as it is allocated for every request.
+    #[allow(clippy::manual_async_fn)] // See above: an `async fn` would be larger.
+    fn serve_one<'a, S>(
+        &'a mut self,
+        head: RequestHead,
+        service: &'a mut S,
+    ) -> impl Future<Output = Result<bool, Error>> + use<'a, IO, F, S>
     where
         S: Service<Request<Body>, Response = Response<Body>>,
         S::Error: Into<BoxError>,
     {
-        if let Framing::Length(n) = head.framing {
-            if n > self.config.max_body_size {
-                drop(head);
-                self.reject(StatusCode::PAYLOAD_TOO_LARGE).await?;
-                return Ok(false);
+        async move {
+            if let Framing::Length(n) = head.framing {
+                if n > self.config.max_body_size {
+                    drop(head);
+                    self.reject(StatusCode::PAYLOAD_TOO_LARGE).await?;
+                    return Ok(false);
+                }
             }
-        }
-        let is_head = head.method == Method::HEAD;
-        let version = head.version;
-        let keep_alive = head.keep_alive && self.config.keep_alive;
-        let (mut pump, body) = self.pump(&head);
-        let req = request(head, body);
+            let is_head = head.parts.method == Method::HEAD;
+            let version = head.parts.version;
+            let keep_alive = head.keep_alive && self.config.keep_alive;
+            let (mut pump, body) = self.pump(&head);
 
-        // Call the service, feeding the request body while the response is produced.
-        let ready =
-            poll_fn(|cx| self.poll_while(cx, &mut pump, |cx| service.poll_ready(cx).map(|r| r.map_err(drop)))).await?;
-        let failed = match ready {
-            Ok(Ok(())) => None,
-            Ok(Err(_)) => Some(StatusCode::SERVICE_UNAVAILABLE),
-            Err(status) => Some(status),
-        };
-        if let Some(status) = failed {
-            drop(req);
-            self.reject(status).await?;
-            return Ok(false);
-        }
-        // The response is put here as soon as the handler's future yields it, rather than
-        // passed back through the poll results and the `.await` (a copy at each step).
-        let mut slot = None;
-        let outcome = {
-            // The handler's future is dropped at the end of this block, before the
-            // response is written.
-            let mut future = std::pin::pin!(service.call(req));
-            poll_fn(|cx| {
-                self.poll_while(cx, &mut pump, |cx| {
-                    future
-                        .as_mut()
-                        .poll(cx)
-                        .map(|r| r.map(|res| slot = Some(res)).map_err(drop))
-                })
-            })
-            .await?
-        };
-        let res = match (outcome, &mut slot) {
-            (Ok(Ok(())), Some(res)) => res,
-            (Ok(_), _) => {
-                self.reject(StatusCode::INTERNAL_SERVER_ERROR).await?;
-                return Ok(false);
-            }
-            (Err(status), _) => {
+            // Call the service, feeding the request body while the response is produced.
+            let ready =
+                poll_fn(|cx| self.poll_while(cx, &mut pump, |cx| service.poll_ready(cx).map(|r| r.map_err(drop))))
+                    .await?;
+            let failed = match ready {
+                Ok(Ok(())) => None,
+                Ok(Err(_)) => Some(StatusCode::SERVICE_UNAVAILABLE),
+                Err(status) => Some(status),
+            };
+            if let Some(status) = failed {
+                drop((head, body));
                 self.reject(status).await?;
                 return Ok(false);
             }
-        };
+            let (written, mut close, unread) = {
+                // The response is put here as soon as the handler's future yields it,
+                // rather than passed back through the poll results and the `.await` (a copy
+                // at each step). It is dropped in place at the end of this block, once
+                // written: `drop(slot)` would move (copy) it first.
+                let mut slot = None;
+                let outcome = {
+                    // The handler's future is dropped at the end of this block, before the
+                    // response is written.
+                    //
+                    // The request is made here, where it is moved on: made before the wait
+                    // for the service to be ready, it would take room of its own in this
+                    // future.
+                    let req = Request::from_parts(head.parts, body);
+                    let mut future = std::pin::pin!(service.call(req));
+                    poll_fn(|cx| {
+                        self.poll_while(cx, &mut pump, |cx| {
+                            future
+                                .as_mut()
+                                .poll(cx)
+                                .map(|r| r.map(|res| slot = Some(res)).map_err(drop))
+                        })
+                    })
+                    .await?
+                };
+                let res = match (outcome, &mut slot) {
+                    (Ok(Ok(())), Some(res)) => res,
+                    (Ok(_), _) => {
+                        self.reject(StatusCode::INTERNAL_SERVER_ERROR).await?;
+                        return Ok(false);
+                    }
+                    (Err(status), _) => {
+                        self.reject(status).await?;
+                        return Ok(false);
+                    }
+                };
 
-        let unread = !pump.decoder.is_done();
-        // The sender is dropped here: a handler still holding the body sees it end early.
-        drop(pump.tx.take());
-        // A client that expected `100 Continue` and did not get it may or may not send
-        // the body: the stream can no longer be trusted.
-        let no_continue = pump.expect_continue && !pump.sent_continue;
-        let mut close = !keep_alive || pump.broken || self.shutdown.is_none() || unread && no_continue;
-        let written = self.write_response(res, version, is_head, close).await;
-        drop(slot);
-        close |= written?;
-        if !close && unread {
-            close = !self.discard_body(&mut pump.decoder).await?;
+                let unread = !pump.decoder.is_done();
+                // The sender is dropped here: a handler still holding the body sees it end
+                // early.
+                drop(pump.tx.take());
+                // A client that expected `100 Continue` and did not get it may or may not
+                // send the body: the stream can no longer be trusted.
+                let no_continue = pump.expect_continue && !pump.sent_continue;
+                let close = !keep_alive || pump.broken || self.shutdown.is_none() || unread && no_continue;
+                (self.write_response(res, version, is_head, close).await, close, unread)
+            };
+            close |= written?;
+            if !close && unread {
+                close = !self.discard_body(&mut pump.decoder).await?;
+            }
+            self.unread_input = close && unread || !self.rb.buf.is_empty();
+            Ok(!close)
         }
-        self.unread_input = close && unread || !self.rb.buf.is_empty();
-        Ok(!close)
     }
 
     /// The pump that will feed the body of the request with `head`, and the body it feeds.
@@ -415,16 +423,6 @@ where
             Poll::Pending => Poll::Pending,
         }
     }
-}
-
-/// Builds the request with `head` and `body`.
-fn request(head: RequestHead, body: Body) -> Request<Body> {
-    let mut req = Request::new(body);
-    *req.method_mut() = head.method;
-    *req.uri_mut() = head.uri;
-    *req.version_mut() = head.version;
-    *req.headers_mut() = head.headers;
-    req
 }
 
 /// What waiting for head bytes gave.

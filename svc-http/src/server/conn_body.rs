@@ -118,8 +118,13 @@ where
         if self.wbuf.is_empty() {
             return Ok(());
         }
-        poll_fn(|cx| self.poll_drain(cx)).await?;
-        crate::io::flush(&mut self.io).await
+        // One poll function for both steps: a second future costs more than the
+        // (empty) buffer check when the flush is polled again.
+        poll_fn(|cx| {
+            std::task::ready!(self.poll_drain(cx))?;
+            Pin::new(&mut self.io).poll_flush(cx).map_err(Error::io)
+        })
+        .await
     }
 
     /// Writes a response; returns whether the connection must close after it.
@@ -141,7 +146,8 @@ where
         let bodiless =
             status.is_informational() || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED;
         let encode = encode::choose(res.body(), headers, version == Version::HTTP_11);
-        let close = close || encode == Encode::Close || !head::keep_alive(headers, Version::HTTP_11);
+        let close =
+            close || encode == Encode::Close || !headers.is_empty() && !head::keep_alive(headers, Version::HTTP_11);
         let advertised = match encode {
             _ if bodiless => Encode::None,
             Encode::Length(0) if is_head => declared_length(headers).map_or(Encode::Length(0), Encode::Length),
