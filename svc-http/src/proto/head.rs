@@ -209,7 +209,10 @@ impl Seen {
 
 /// Fills the empty `map`; values are slices of `head`.
 fn header_map(head: &Bytes, fields: &[Field], map: &mut HeaderMap) -> Option<Seen> {
-    map.reserve(fields.len());
+    // Room for a few more fields than the head has: middleware and proxies commonly add
+    // some (`forwarded`, `x-forwarded-for`, a request id), and a full map would have to
+    // grow and rehash for the first of them.
+    map.reserve(fields.len() + SPARE_FIELDS);
     let mut seen = Seen::default();
     for &[name_start, name_end, value_start, value_end] in fields {
         let name = HeaderName::from_bytes(&head[name_start..name_end]).ok()?;
@@ -219,6 +222,9 @@ fn header_map(head: &Bytes, fields: &[Field], map: &mut HeaderMap) -> Option<See
     }
     Some(seen)
 }
+
+/// Fields a parsed map has room for beyond the head's own.
+const SPARE_FIELDS: usize = 3;
 
 /// [`framing`], skipped when neither framing field is present.
 fn framing_seen(headers: &HeaderMap, version: Version, seen: Seen) -> Result<Option<Framing>, &'static str> {
