@@ -224,9 +224,9 @@ where
                 Some(t) => *t + self.config.header_timeout,
                 None => *idle.get_or_insert_with(Instant::now) + self.config.keep_alive_timeout,
             };
-            // A connection idle for a moment gives its read buffer back; a busy one keeps it.
+            // A connection idle for a moment gives its buffers back; a busy one keeps them.
             let release = match idle {
-                Some(t) if waiting && self.rb.is_allocated() => Some(*t + IDLE_RELEASE).filter(|&r| r < deadline),
+                Some(t) if waiting && self.holds_buffers() => Some(*t + IDLE_RELEASE).filter(|&r| r < deadline),
                 _ => None,
             };
             match self.poll_timer(cx, release.unwrap_or(deadline)) {
@@ -241,6 +241,11 @@ where
                 Poll::Ready(()) => return Poll::Ready(Read::TimedOut),
             }
         }
+    }
+
+    /// Whether the connection holds an allocation it can give back while idle.
+    fn holds_buffers(&self) -> bool {
+        self.rb.is_allocated() || self.fields.capacity() > 0 || self.wbuf.is_empty() && self.wbuf.capacity() > 0
     }
 
     /// Waits for `deadline` on the connection's one timer. The timer is moved only when
