@@ -35,17 +35,18 @@
 //!
 //! No per-request logging, no lock on the request path, counters in relaxed atomics.
 //! `compare proxy` (`benches/proxy-peers.sh`), 26 Nov 2026, 5 rounds, release build,
-//! `--workers 1`, `wrk -t1 -c64` through each proxy to the same single-threaded epoll
-//! backend on loopback, 2 shared cores (medians; ratio = ours / peer):
+//! `--workers 1` (a current-thread runtime), `wrk -t1 -c64` through each proxy to the
+//! same single-threaded epoll backend on loopback, 2 shared cores (medians; ratio =
+//! ours / peer):
 //!
 //! | | proxy CPU µs/req | added p99 ms | MiB at rest | KiB per idle connection |
 //! |---|---|---|---|---|
-//! | this proxy | 20.2 | 1.23 | 3.67 | 0.89 |
-//! | nginx | 19.7 (ratio 1.03) | 1.17 (1.05) | 19.6 | 0.55 |
-//! | HAProxy | 22.0 (ratio 0.92) | 1.61 (0.77) | 16.1 | 1.11 |
+//! | this proxy | 18.5 | 1.46 | 3.70 | 0.87 |
+//! | nginx | 18.4 (ratio 1.01) | 1.31 (1.12) | 19.6 | 0.54 |
+//! | HAProxy | 20.6 (ratio 0.90) | 2.28 (0.64) | 16.1 | 1.11 |
 //!
 //! - About half of the CPU is the kernel's (two `recvfrom` and two `sendto` per request,
-//!   one `epoll_wait` per batch of requests: the minimum). User space runs about 22,000
+//!   one `epoll_wait` per batch of requests: the minimum). User space runs about 20,500
 //!   instructions per request (callgrind): parsing and building two heads, the stack's
 //!   futures, the buffer's hand-off to its worker task, about 15 allocations.
 //! - An idle client connection holds its task (the connection's idle state: stream,
