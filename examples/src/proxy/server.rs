@@ -8,60 +8,24 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use pin_project_lite::pin_project;
 use rt_core::sync::watch;
 use rt_net::{TcpListener, TcpStream};
 use rt_sched::task::JoinSet;
+use svc_http::server::StopSignal;
 
 use super::metrics::Stats;
 
 /// How long the loop backs off after an accept error (out of file descriptors...).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
 
-/// Returns a future that completes once `stop` says `true` (or its sender is gone).
-pub(crate) fn stopped(stop: watch::Receiver<bool>) -> Stopped {
-    Stopped { stop, registered: None }
-}
-
-/// The future of [`stopped`]: the receiver and the waker it registered, nothing more.
-///
-/// Every client connection holds one for as long as it is open (boxed, inside its
-/// task), so it is a named type of two words rather than an `async fn`'s state. The
-/// channel keeps a receiver's waker registered until the value changes, so a poll with
-/// the same waker and no change only checks the version.
-pub(crate) struct Stopped {
-    stop: watch::Receiver<bool>,
-    registered: Option<Waker>,
-}
-
-impl Future for Stopped {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = &mut *self;
-        match this.stop.has_changed() {
-            Err(_) => return Poll::Ready(()),
-            Ok(false) if this.registered.as_ref().is_some_and(|w| w.will_wake(cx.waker())) => return Poll::Pending,
-            // A change wakes and unregisters the waiters; the value is checked below.
-            Ok(_) => this.registered = None,
-        }
-        loop {
-            if *this.stop.borrow_and_update() {
-                return Poll::Ready(());
-            }
-            match std::pin::pin!(this.stop.changed()).poll(cx) {
-                Poll::Ready(Err(_)) => return Poll::Ready(()),
-                Poll::Ready(Ok(())) => {}
-                Poll::Pending => {
-                    this.registered = Some(cx.waker().clone());
-                    return Poll::Pending;
-                }
-            }
-        }
-    }
+/// Returns a future that completes once `stop` says `true` (or its sender is gone): two
+/// words, since every client connection holds one for as long as it is open.
+pub(crate) fn stopped(stop: watch::Receiver<bool>) -> StopSignal {
+    StopSignal::new(stop)
 }
 
 /// Counts a client connection open while alive.

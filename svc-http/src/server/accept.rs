@@ -6,7 +6,7 @@ use std::future::{poll_fn, Future};
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::Poll;
 use std::time::Duration;
 
 use http::{Request, Response};
@@ -17,6 +17,7 @@ use svc_trait::Service;
 
 use super::config::Config;
 use super::conn::serve_connection_with_shutdown;
+use super::stop::StopSignal;
 use crate::body::Body;
 use crate::error::BoxError;
 
@@ -169,57 +170,7 @@ where
     S::Error: Into<BoxError>,
 {
     let _ = stream.set_nodelay(true);
-    let signal = Stopped {
-        stopped,
-        registered: None,
-    };
+    let signal = StopSignal::new(stopped);
     // A broken connection is the client's business: nothing to report.
     let _ = serve_connection_with_shutdown(stream, service, config, signal).await;
-}
-
-/// Completes once the server stops (or its stop channel closes).
-///
-/// A connection polls it every time it waits between requests. Registering with the
-/// channel takes its lock, so that is done only when the task's waker is not registered
-/// yet: a registered waker stays until the channel changes, and a change is seen by the
-/// cheap check that comes first.
-struct Stopped {
-    stopped: watch::Receiver<bool>,
-    /// The waker registered with the channel and not woken since.
-    registered: Option<Waker>,
-}
-
-impl Future for Stopped {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = &mut *self;
-        loop {
-            match this.stopped.has_changed() {
-                Err(_) => return Poll::Ready(()),
-                Ok(true) => {
-                    // A change wakes and unregisters every waiter.
-                    this.registered = None;
-                    if *this.stopped.borrow_and_update() {
-                        return Poll::Ready(());
-                    }
-                }
-                Ok(false) if this.registered.as_ref().is_some_and(|w| w.will_wake(cx.waker())) => return Poll::Pending,
-                Ok(false) => {}
-            }
-            let changed = std::pin::pin!(this.stopped.changed()).poll(cx);
-            match changed {
-                Poll::Ready(Err(_)) => return Poll::Ready(()),
-                Poll::Ready(Ok(())) => {
-                    if *this.stopped.borrow_and_update() {
-                        return Poll::Ready(());
-                    }
-                }
-                Poll::Pending => {
-                    this.registered = Some(cx.waker().clone());
-                    return Poll::Pending;
-                }
-            }
-        }
-    }
 }

@@ -25,7 +25,9 @@ mod accept;
 mod chan;
 mod config;
 mod conn;
+mod stop;
 
 pub use accept::Server;
 pub use config::Config;
 pub use conn::{serve_connection, serve_connection_with_shutdown};
+pub use stop::StopSignal;
