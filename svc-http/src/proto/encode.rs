@@ -129,14 +129,16 @@ pub(crate) fn choose(body: &Body, headers: &HeaderMap, chunked_ok: bool) -> Enco
     if let Some(n) = body.size_hint().exact() {
         return Encode::Length(n);
     }
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.trim().parse().ok());
-    match declared {
+    match declared_length(headers) {
         Some(n) => Encode::Length(n),
         None if chunked_ok => Encode::Chunked,
         None => Encode::Close,
     }
+}
+
+/// A `content-length` the message's sender set itself.
+pub(crate) fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers.get(CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
 }
 
 /// Writes `body` framed by `encode`, after what `buf` already holds (a head). Small

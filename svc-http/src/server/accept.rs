@@ -19,7 +19,7 @@ use super::config::Config;
 use super::conn::serve_connection_with_shutdown;
 use super::stop::StopSignal;
 use crate::body::Body;
-use crate::error::BoxError;
+use crate::error::{BoxError, Error};
 
 /// How long an accept loop backs off after an accept error (out of file descriptors...).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
@@ -164,13 +164,20 @@ impl Server {
 }
 
 /// Serves one accepted connection until it ends or the server stops.
-async fn connection<S>(stream: TcpStream, service: S, config: Config, stopped: watch::Receiver<bool>)
+///
+/// Not an `async fn`: one would keep its arguments and, in the connection's future, a
+/// second copy of them for as long as the connection is open.
+fn connection<S>(
+    stream: TcpStream,
+    service: S,
+    config: Config,
+    stopped: watch::Receiver<bool>,
+) -> impl Future<Output = Result<(), Error>>
 where
     S: Service<Request<Body>, Response = Response<Body>>,
     S::Error: Into<BoxError>,
 {
     let _ = stream.set_nodelay(true);
-    let signal = StopSignal::new(stopped);
-    // A broken connection is the client's business: nothing to report.
-    let _ = serve_connection_with_shutdown(stream, service, config, signal).await;
+    // A broken connection is the client's business: the result is not looked at.
+    serve_connection_with_shutdown(stream, service, config, StopSignal::new(stopped))
 }

@@ -28,7 +28,7 @@ use crate::proto::read_buf::ReadBuf;
 const MAX_DRAIN: u64 = 64 * 1024;
 /// A write buffer grown past this is dropped once written.
 const MAX_KEPT_WRITE_BUF: usize = 4 * 1024;
-/// A keep-alive connection idle this long releases its read buffer.
+/// A keep-alive connection idle this long gives back its buffers and header scratch.
 const IDLE_RELEASE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Serves HTTP/1.1 requests on `io` with `service` until the client closes the

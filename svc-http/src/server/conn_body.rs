@@ -8,7 +8,6 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_io::{AsyncRead, AsyncWrite};
-use http::header::CONTENT_LENGTH;
 use http::{HeaderMap, Response, StatusCode, Version};
 use rt_core::time::Instant;
 
@@ -150,7 +149,8 @@ where
             close || encode == Encode::Close || !headers.is_empty() && !head::keep_alive(headers, Version::HTTP_11);
         let advertised = match encode {
             _ if bodiless => Encode::None,
-            Encode::Length(0) if is_head => declared_length(headers).map_or(Encode::Length(0), Encode::Length),
+            // A `HEAD` response advertising the length its `GET` would have.
+            Encode::Length(0) if is_head => encode::declared_length(headers).map_or(Encode::Length(0), Encode::Length),
             other => other,
         };
         let keep_alive_10 = version == Version::HTTP_10 && !close;
@@ -197,11 +197,7 @@ where
             // Through the read buffer: a scratch array here would live in every
             // connection's future.
             self.rb.buf.clear();
-            let read = poll_fn(|cx| match self.rb.poll_fill(&mut self.io, cx) {
-                Poll::Ready(res) => Poll::Ready(res.ok()),
-                Poll::Pending => self.poll_timer(cx, deadline).map(|()| None),
-            })
-            .await;
+            let read = poll_fn(|cx| self.poll_fill_until(cx, deadline)).await;
             match read {
                 Some(n) if n > 0 => dropped += n,
                 _ => break,
@@ -230,14 +226,19 @@ where
             if decoder.remaining().is_some_and(|n| dropped + n > MAX_DRAIN) {
                 return Ok(false);
             }
-            let read = poll_fn(|cx| match self.rb.poll_fill(&mut self.io, cx) {
-                Poll::Ready(res) => Poll::Ready(res.ok()),
-                Poll::Pending => self.poll_timer(cx, deadline).map(|()| None),
-            })
-            .await;
+            let read = poll_fn(|cx| self.poll_fill_until(cx, deadline)).await;
             if !matches!(read, Some(n) if n > 0) {
                 return Ok(false);
             }
+        }
+    }
+
+    /// Reads more input unless `deadline` passes first: `None` on an error or the
+    /// deadline, `Some(0)` at end of stream.
+    fn poll_fill_until(&mut self, cx: &mut Context<'_>, deadline: Instant) -> Poll<Option<usize>> {
+        match self.rb.poll_fill(&mut self.io, cx) {
+            Poll::Ready(res) => Poll::Ready(res.ok()),
+            Poll::Pending => self.poll_timer(cx, deadline).map(|()| None),
         }
     }
 
@@ -259,9 +260,4 @@ impl Pump {
         }
         self.broken = true;
     }
-}
-
-/// A `content-length` the handler set itself (a `HEAD` response advertising a length).
-fn declared_length(headers: &HeaderMap) -> Option<u64> {
-    headers.get(CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
 }
