@@ -103,6 +103,7 @@ use rt_sched::RuntimeMetrics;
 use svc_balance::load::{PeakEwma, PendingRequests, DEFAULT_DECAY};
 use svc_balance::{EndpointMetrics, EndpointState};
 use svc_http::client::{Pool, PoolConfig};
+use svc_http::server::StopSignal;
 use svc_layers::timeout::Timeout;
 use svc_retry::{Budget, Counters, RetryLayer};
 use svc_trait::Layer;
@@ -375,7 +376,7 @@ fn start_http(
     // which would keep a second copy of what it captured).
     let serve = move |stream, peer| {
         let front = front::Front::new(shared.clone(), clients.get(peer));
-        let signal = server::stopped(conn_stop.clone());
+        let signal = StopSignal::new(conn_stop.clone());
         let config = svc_http::server::Config::default();
         svc_http::server::serve_connection_with_shutdown(stream, front, config, signal)
     };
@@ -423,7 +424,7 @@ async fn serve_admin(listener: TcpListener, inner: Arc<Inner>, stop: watch::Rece
     let service = svc_trait::service_fn(move |req| admin::handle(inner.clone(), req));
     let server = svc_http::server::Server::from_listener(listener)
         .drain_timeout(Duration::from_secs(1))
-        .with_graceful_shutdown(server::stopped(stop));
+        .with_graceful_shutdown(StopSignal::new(stop));
     if let Err(error) = server.serve(service).await {
         tracing::warn!(%error, "admin listener failed");
     }

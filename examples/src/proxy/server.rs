@@ -22,12 +22,6 @@ use super::metrics::Stats;
 /// How long the loop backs off after an accept error (out of file descriptors...).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
 
-/// Returns a future that completes once `stop` says `true` (or its sender is gone): two
-/// words, since every client connection holds one for as long as it is open.
-pub(crate) fn stopped(stop: watch::Receiver<bool>) -> StopSignal {
-    StopSignal::new(stop)
-}
-
 /// Counts a client connection open while alive.
 struct Open(Arc<Stats>);
 
@@ -67,7 +61,7 @@ pub(crate) async fn accept_loop<F, Fut>(
     F: FnMut(TcpStream, SocketAddr) -> Fut,
     Fut: Future + Send + 'static,
 {
-    let mut signal = std::pin::pin!(stopped(stop));
+    let mut signal = std::pin::pin!(StopSignal::new(stop));
     let mut conns = JoinSet::new();
     loop {
         let accepted = poll_fn(|cx| match signal.as_mut().poll(cx) {
