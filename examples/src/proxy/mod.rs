@@ -97,7 +97,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rt_core::sync::{mpsc, watch};
-use rt_net::TcpListener;
+use rt_net::{TcpListener, TcpStream};
 use rt_sched::task::JoinHandle;
 use rt_sched::RuntimeMetrics;
 use svc_balance::load::{PeakEwma, PendingRequests, DEFAULT_DECAY};
@@ -374,7 +374,10 @@ fn start_http(
     let conn_stop = stop.clone();
     // The connection's future is returned as it is (not wrapped in an `async` block,
     // which would keep a second copy of what it captured).
-    let serve = move |stream, peer| {
+    let serve = move |stream: TcpStream, peer| {
+        // As svc-http's own server and the TCP mode do: a response written in more than
+        // one piece (a streamed body) must not wait for the client's delayed ACK.
+        let _ = stream.set_nodelay(true);
         let front = front::Front::new(shared.clone(), clients.get(peer));
         let signal = StopSignal::new(conn_stop.clone());
         let config = svc_http::server::Config::default();
