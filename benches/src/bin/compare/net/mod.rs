@@ -8,5 +8,6 @@ pub(crate) mod bare;
 pub(crate) mod http;
 pub(crate) mod load;
 pub(crate) mod process;
+pub(crate) mod procfs;
 pub(crate) mod server;
 pub(crate) mod sys;

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::procfs;
 use super::server::{Kind, SUBCOMMAND};
-use super::sys;
 
 /// How long a stopped server may take to exit before it is killed.
 const EXIT_GRACE: Duration = Duration::from_secs(2);
@@ -156,10 +156,7 @@ impl Server {
     ///
     /// Fails where `/proc` is missing or has an unexpected format.
     pub(crate) fn cpu_time(&self) -> io::Result<Duration> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))?;
-        let ticks = parse_cpu_ticks(&stat).ok_or_else(|| io::Error::other("unexpected /proc/<pid>/stat format"))?;
-        let per_second = sys::clock_ticks_per_second();
-        Ok(Duration::from_nanos(ticks * 1_000_000_000 / per_second))
+        procfs::process_cpu_time(self.child.id())
     }
 
     /// Returns the server's resident set size in bytes (`VmRSS` of `/proc/<pid>/status`).
@@ -168,8 +165,7 @@ impl Server {
     ///
     /// Fails where `/proc` is missing or has an unexpected format.
     pub(crate) fn rss_bytes(&self) -> io::Result<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
-        parse_vm_rss(&status).ok_or_else(|| io::Error::other("no VmRSS in /proc/<pid>/status"))
+        procfs::process_rss_bytes(self.child.id())
     }
 }
 
@@ -186,50 +182,5 @@ impl Drop for Server {
         eprintln!("compare: the {} server did not exit; killing it", self.addr);
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// Returns utime + stime, in clock ticks, from the text of `/proc/<pid>/stat`.
-///
-/// The command name (field 2) is in parentheses and may contain spaces, so fields are
-/// counted from the last `)`: after it come state (field 3) … utime (14), stime (15).
-fn parse_cpu_ticks(stat: &str) -> Option<u64> {
-    let after_name = &stat[stat.rfind(')')? + 1..];
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let field = |number: usize| fields.get(number - 3)?.parse::<u64>().ok();
-    Some(field(14)? + field(15)?)
-}
-
-/// Returns `VmRSS` in bytes from the text of `/proc/<pid>/status` (given there in kB).
-fn parse_vm_rss(status: &str) -> Option<u64> {
-    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_cpu_ticks_after_a_name_with_spaces_and_parentheses() {
-        let stat = "4242 (a (b) c) S 1 2 3 4 5 6 7 8 9 10 170 30 0 0 20 0 3 0";
-        assert_eq!(parse_cpu_ticks(stat), Some(200));
-        assert_eq!(parse_cpu_ticks("4242 (x) S 1"), None);
-    }
-
-    #[test]
-    fn parses_vm_rss_in_bytes() {
-        let status = "Name:\tcompare\nVmPeak:\t  9000 kB\nVmRSS:\t  1234 kB\nRssAnon:\t 1000 kB\n";
-        assert_eq!(parse_vm_rss(status), Some(1234 * 1024));
-        assert_eq!(parse_vm_rss("Name:\tcompare\n"), None);
-    }
-
-    #[test]
-    fn reads_this_process_from_proc() {
-        let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
-        assert!(parse_cpu_ticks(&stat).is_some());
-        let status = std::fs::read_to_string("/proc/self/status").unwrap();
-        assert!(parse_vm_rss(&status).unwrap() > 0);
     }
 }

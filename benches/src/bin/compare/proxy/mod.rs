@@ -6,7 +6,6 @@
 //! - [`peers`]: ours, nginx and HAProxy: where they are, how they are configured and
 //!   started, installing the packages that are missing;
 //! - [`process`]: the backend and proxy child processes, started and stopped;
-//! - [`procfs`]: CPU time and resident set of a process tree, from `/proc`;
 //! - [`wrk`]: the load, `wrk -t1 -c64 --latency`, and its report;
 //! - [`client`] and [`idle`]: one-request HTTP/1.1 connections, kept open idle;
 //! - [`measure`]: one load run and one idle run of a proxy;
@@ -19,7 +18,6 @@ pub(crate) mod idle;
 pub(crate) mod measure;
 pub(crate) mod peers;
 pub(crate) mod process;
-pub(crate) mod procfs;
 pub(crate) mod report;
 pub(crate) mod sys;
 pub(crate) mod wrk;

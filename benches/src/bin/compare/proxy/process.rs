@@ -11,8 +11,9 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::backend::SUBCOMMAND;
+use super::client;
 use super::sys::{self, Signal};
-use super::{client, procfs};
+use crate::net::procfs;
 
 /// How long a proxy may take to answer its first request.
 const START_DEADLINE: Duration = Duration::from_secs(20);

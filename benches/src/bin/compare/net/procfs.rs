@@ -1,4 +1,5 @@
-//! What `/proc` says about a process tree: its members, their CPU time and resident set.
+//! What `/proc` says about a process, or a process tree: its members, their CPU time and
+//! resident set. The `net` suite reads one server process; the `proxy` suite reads trees.
 //!
 //! A proxy may be more than one process (nginx: a master and a worker it forks), so
 //! every figure of the `proxy` suite is the sum over the tree rooted at the process
@@ -8,7 +9,7 @@
 use std::io;
 use std::time::Duration;
 
-use crate::net::sys;
+use super::sys;
 
 /// The fields of `/proc/<pid>/stat` the suite needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +49,20 @@ pub(crate) fn cpu_time(pids: &[u32]) -> Duration {
         .filter_map(|&pid| read_stat(pid).ok())
         .map(|stat| stat.cpu_ticks)
         .sum();
+    ticks_to_duration(ticks)
+}
+
+/// Returns the CPU time (user + system, every thread, exited ones included) process `pid`
+/// has used so far, from `/proc/<pid>/stat` (a resolution of one clock tick).
+///
+/// # Errors
+///
+/// Fails where `/proc` is missing or has an unexpected format, or the process is gone.
+pub(crate) fn process_cpu_time(pid: u32) -> io::Result<Duration> {
+    Ok(ticks_to_duration(read_stat(pid)?.cpu_ticks))
+}
+
+fn ticks_to_duration(ticks: u64) -> Duration {
     Duration::from_nanos(ticks * 1_000_000_000 / sys::clock_ticks_per_second())
 }
 
@@ -61,12 +76,17 @@ pub(crate) fn cpu_time(pids: &[u32]) -> Duration {
 ///
 /// Fails when a process is gone or its status has no `VmRSS`.
 pub(crate) fn rss_bytes(pids: &[u32]) -> io::Result<u64> {
-    pids.iter()
-        .map(|&pid| {
-            let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-            parse_vm_rss(&status).ok_or_else(|| io::Error::other(format!("no VmRSS for process {pid}")))
-        })
-        .sum()
+    pids.iter().map(|&pid| process_rss_bytes(pid)).sum()
+}
+
+/// Returns the resident set of process `pid` (`VmRSS` of `/proc/<pid>/status`), in bytes.
+///
+/// # Errors
+///
+/// Fails when the process is gone or its status has no `VmRSS`.
+pub(crate) fn process_rss_bytes(pid: u32) -> io::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    parse_vm_rss(&status).ok_or_else(|| io::Error::other(format!("no VmRSS for process {pid}")))
 }
 
 /// Reads and parses `/proc/<pid>/stat`.
@@ -118,6 +138,13 @@ mod tests {
     fn parses_vm_rss_in_bytes() {
         assert_eq!(parse_vm_rss("Name:\tx\nVmRSS:\t  1234 kB\n"), Some(1234 * 1024));
         assert_eq!(parse_vm_rss("Name:\tx\n"), None);
+    }
+
+    #[test]
+    fn reads_this_process() {
+        let me = std::process::id();
+        assert!(process_cpu_time(me).is_ok());
+        assert!(process_rss_bytes(me).unwrap() > 0);
     }
 
     #[test]
