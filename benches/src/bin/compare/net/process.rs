@@ -96,16 +96,7 @@ impl Server {
     ///
     /// Fails when the server exits (end of its output) or the pipe fails.
     pub(crate) fn wait_for(&mut self, word: &str) -> io::Result<String> {
-        let mut line = String::new();
-        loop {
-            line.clear();
-            if self.stdout.read_line(&mut line)? == 0 {
-                return Err(io::Error::other(format!("the server exited before `{word}`")));
-            }
-            if let Some(rest) = line.trim_end().strip_prefix(word) {
-                return Ok(rest.trim_start().to_owned());
-            }
-        }
+        read_until(&mut self.stdout, word, "server")
     }
 
     /// Sends `command` and returns the rest of the server's answer, which starts with
@@ -172,15 +163,42 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         drop(self.stdin.take());
-        let deadline = Instant::now() + EXIT_GRACE;
-        while Instant::now() < deadline {
-            match self.child.try_wait() {
-                Ok(Some(_)) | Err(_) => return,
-                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            }
+        if wait_exit(&mut self.child, EXIT_GRACE) {
+            return;
         }
         eprintln!("compare: the {} server did not exit; killing it", self.addr);
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Reads lines from a child speaking the line protocol (`ready ADDR`, answers to commands)
+/// until one starts with `word`; returns the rest of it. `who` names the child in errors.
+///
+/// # Errors
+///
+/// Fails when the child exits (end of its output) or the pipe fails.
+pub(crate) fn read_until(stdout: &mut BufReader<ChildStdout>, word: &str, who: &str) -> io::Result<String> {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if stdout.read_line(&mut line)? == 0 {
+            return Err(io::Error::other(format!("the {who} exited before `{word}`")));
+        }
+        if let Some(rest) = line.trim_end().strip_prefix(word) {
+            return Ok(rest.trim_start().to_owned());
+        }
+    }
+}
+
+/// Waits up to `grace` for `child` to exit; `false` if it is still running.
+pub(crate) fn wait_exit(child: &mut Child, grace: Duration) -> bool {
+    let deadline = Instant::now() + grace;
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) | Err(_) => return true,
+            Ok(None) if Instant::now() >= deadline => return false,
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! nothing listening on the suite's ports.
 
 use std::fs::File;
-use std::io::{self, BufRead as _, BufReader, Write as _};
+use std::io::{self, BufReader, Write as _};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use super::backend::SUBCOMMAND;
 use super::client;
 use super::sys::{self, Signal};
+use crate::net::process::{read_until, wait_exit};
 use crate::net::procfs;
 
 /// How long a proxy may take to answer its first request.
@@ -72,16 +73,7 @@ impl Backend {
 
     /// Reads lines until one starts with `word`; returns the rest of it.
     fn wait_for(&mut self, word: &str) -> io::Result<String> {
-        let mut line = String::new();
-        loop {
-            line.clear();
-            if self.stdout.read_line(&mut line)? == 0 {
-                return Err(io::Error::other(format!("the backend exited before `{word}`")));
-            }
-            if let Some(rest) = line.trim_end().strip_prefix(word) {
-                return Ok(rest.trim_start().to_owned());
-            }
-        }
+        read_until(&mut self.stdout, word, "backend")
     }
 }
 
@@ -250,18 +242,6 @@ impl Drop for Proxy {
             let _ = sys::send(*pid, Signal::Kill);
         }
         let _ = std::fs::remove_dir_all(&self.launch.run_dir);
-    }
-}
-
-/// Waits up to `grace` for `child` to exit; returns whether it did.
-fn wait_exit(child: &mut Child, grace: Duration) -> bool {
-    let deadline = Instant::now() + grace;
-    loop {
-        match child.try_wait() {
-            Ok(Some(_)) | Err(_) => return true,
-            Ok(None) if Instant::now() >= deadline => return false,
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-        }
     }
 }
 
