@@ -62,8 +62,17 @@ pub(crate) trait StreamSource: Source + AsRawFd {
 
 /// The four I/O methods of [`StreamSource`] for a mio type that implements `Read` and
 /// `Write` on `&Self`, as mio's streams do.
+///
+/// On Linux, `read` and `write` are the raw system calls of [`crate::sys::stream_io`]
+/// (the same calls, without the C library's cancellation-point bookkeeping).
 macro_rules! io_through_shared_ref {
     () => {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+            crate::sys::stream_io::read(self, buf)
+        }
+
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
         fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
             Read::read(&mut &*self, buf)
         }
@@ -72,6 +81,12 @@ macro_rules! io_through_shared_ref {
             Read::read_vectored(&mut &*self, bufs)
         }
 
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        fn write(&self, buf: &[u8]) -> io::Result<usize> {
+            crate::sys::stream_io::write(self, buf)
+        }
+
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
         fn write(&self, buf: &[u8]) -> io::Result<usize> {
             Write::write(&mut &*self, buf)
         }
