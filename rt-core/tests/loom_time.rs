@@ -1,5 +1,5 @@
 //! Loom models of the timer: a `Sleep` registering, being cancelled, reset, or re-polled
-//! with a new waker while another thread moves the clock and fires timers, and
+//! with a new waker or with the same one while another thread moves the clock and fires timers, and
 //! registration racing shutdown.
 //!
 //! Each model checks that no wake-up is lost (a `Sleep` left waiting forever parks
@@ -133,6 +133,34 @@ fn waker_update_racing_fire() {
         outcomes.record(first_poll(at_once));
         firer.join().unwrap();
         assert!(first.wakes() <= 1);
+        timer.check_invariants();
+        assert_eq!(timer.pending(), 0);
+    });
+}
+
+/// A second poll with the waker the wheel already holds takes no lock (the waiting
+/// `Sleep` compares the waker's identity): that poll racing the firing must not lose the
+/// wake-up. Either the poll sees the timer fired, or the waker it left in place is woken.
+#[test]
+fn same_waker_repoll_racing_fire() {
+    model_covering(&["ready at once", "woken"], |outcomes| {
+        let timer = Arc::new(ManualTimer::new(true));
+        let counter = CountingWaker::new();
+        // One waker, polled twice: the same data and vtable pointers.
+        let waker = counter.waker();
+        let mut sleep = timer.sleep(DUE);
+        assert!(poll_once(Pin::new(&mut sleep), &waker).is_pending());
+        let firer = fire_after(&timer, DUE);
+        let second = poll_once(Pin::new(&mut sleep), &waker);
+        firer.join().unwrap();
+        if second.is_ready() {
+            outcomes.record("ready at once");
+        } else {
+            assert_eq!(counter.wakes(), 1, "the wake-up was lost");
+            assert!(poll_once(Pin::new(&mut sleep), &waker).is_ready());
+            outcomes.record("woken");
+        }
+        assert!(counter.wakes() <= 1);
         timer.check_invariants();
         assert_eq!(timer.pending(), 0);
     });

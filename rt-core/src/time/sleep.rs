@@ -18,8 +18,11 @@
 //! short-lived timer): a deadline that passes between creation and the first poll is
 //! left to the driver, which fires it at its next turn like any other due timer.
 //!
-//! A waiting `Sleep` polled again (a spurious wake-up, a `select!` loop) locks the wheel
-//! to refresh its waker; dropping it locks to unlink the timer (O(1)).
+//! A waiting `Sleep` polled again (a spurious wake-up, a `select!` loop) with the waker it
+//! registered last (same data and vtable pointers, what `Waker::will_wake` compares)
+//! returns at once: the wheel still holds a clone of that waker, which keeps what it
+//! points to alive, so equal pointers mean the same waker. With another waker it locks
+//! the wheel to swap it in. Dropping a waiting `Sleep` locks to unlink the timer (O(1)).
 
 use std::fmt;
 use std::future::Future;
@@ -147,17 +150,22 @@ pub struct Sleep {
 #[derive(Clone, Copy, Debug)]
 enum State {
     /// `due`: the deadline was not after the clock's time at creation / reset.
-    Unregistered {
-        due: bool,
-    },
-    Waiting {
-        key: Key,
-        tick: u64,
-    },
+    Unregistered { due: bool },
+    /// `waker`: the waker the wheel holds for this timer.
+    Waiting { key: Key, tick: u64, waker: WakerId },
     /// `shutdown`: completed because the timer shut down before the deadline.
-    Elapsed {
-        shutdown: bool,
-    },
+    Elapsed { shutdown: bool },
+}
+
+/// A waker's identity: its data and vtable pointers, as addresses (a `Sleep` stays
+/// `Send` and `Sync`; they are only compared, never dereferenced).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct WakerId(usize, usize);
+
+impl WakerId {
+    fn of(waker: &std::task::Waker) -> WakerId {
+        WakerId(waker.data() as usize, std::ptr::from_ref(waker.vtable()) as usize)
+    }
 }
 
 impl Sleep {
@@ -203,12 +211,16 @@ impl Sleep {
     pub(crate) fn reset_at(&mut self, deadline: Instant, now: Instant) {
         self.deadline = deadline;
         let due = deadline <= now;
-        if let (State::Waiting { key, tick }, Some(handle)) = (self.state, &self.handle) {
+        if let (State::Waiting { key, tick, waker }, Some(handle)) = (self.state, &self.handle) {
             if !handle.has_fired(tick) {
                 // A due deadline maps to tick 0: the timer is removed and woken.
                 let new_tick = if due { 0 } else { handle.deadline_tick(deadline) };
                 self.state = match handle.reschedule(key, new_tick) {
-                    Rescheduled::Pending => State::Waiting { key, tick: new_tick },
+                    Rescheduled::Pending => State::Waiting {
+                        key,
+                        tick: new_tick,
+                        waker,
+                    },
                     Rescheduled::Fired => State::Elapsed { shutdown: false },
                     Rescheduled::Gone => State::Unregistered { due },
                 };
@@ -238,9 +250,17 @@ impl Sleep {
         });
         match self.state {
             State::Elapsed { .. } => return Poll::Ready(()),
-            State::Waiting { key, tick } => {
-                if !handle.has_fired(tick) && handle.update_waker(key, cx.waker()) {
-                    return Poll::Pending;
+            State::Waiting { key, tick, waker } => {
+                if !handle.has_fired(tick) {
+                    // The same waker: nothing to swap (see the module docs).
+                    let id = WakerId::of(cx.waker());
+                    if id == waker {
+                        return Poll::Pending;
+                    }
+                    if handle.update_waker(key, cx.waker()) {
+                        self.state = State::Waiting { key, tick, waker: id };
+                        return Poll::Pending;
+                    }
                 }
             }
             State::Unregistered { due } => {
@@ -248,7 +268,8 @@ impl Sleep {
                 let tick = handle.deadline_tick(self.deadline);
                 if !due && !handle.has_fired(tick) {
                     if let Some(key) = handle.register(tick, cx.waker()) {
-                        self.state = State::Waiting { key, tick };
+                        let waker = WakerId::of(cx.waker());
+                        self.state = State::Waiting { key, tick, waker };
                         return Poll::Pending;
                     }
                 }
@@ -275,7 +296,7 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let (State::Waiting { key, tick }, Some(handle)) = (self.state, &self.handle) {
+        if let (State::Waiting { key, tick, .. }, Some(handle)) = (self.state, &self.handle) {
             if !handle.has_fired(tick) {
                 handle.cancel(key);
             }
