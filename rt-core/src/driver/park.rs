@@ -130,6 +130,8 @@ impl Driver {
         };
         let next = time.next_timeout();
         let paused = time.clock().is_paused();
+        // Until `process` below, `Instant::recent` reads the clock.
+        time.begin_wait();
         match (limit, next) {
             (None, Some(next)) if paused && time.clock().can_auto_advance() => {
                 // Auto-advance: only when nothing else can happen first.

@@ -97,6 +97,11 @@ impl Clock {
         self.inner.state.lock().now()
     }
 
+    /// Whether the clock was ever paused (until then it is the system clock).
+    pub(crate) fn ever_paused(&self) -> bool {
+        self.inner.ever_paused.load(Ordering::Acquire)
+    }
+
     /// Whether the clock is paused.
     pub(crate) fn is_paused(&self) -> bool {
         self.inner.ever_paused.load(Ordering::Acquire) && self.inner.state.lock().running_since.is_none()

@@ -31,7 +31,7 @@ use std::time::Duration;
 use super::wake_batch::WakeBatch;
 use super::wheel::{Gone, Key, Wheel};
 use super::{Clock, Instant};
-use crate::loom::sync::atomic::{AtomicU64, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 
 /// The largest tick a deadline maps to (`u64::MAX` means "shut down").
@@ -50,6 +50,12 @@ struct Inner {
     unpark: std::sync::Arc<dyn Fn() + Send + Sync>,
     /// See the module docs.
     fired_through: AtomicU64,
+    /// The clock's time at the driver's last turn, in nanoseconds since `origin`, plus
+    /// one (`0`: no turn yet). See [`TimeHandle::recent`].
+    recent: AtomicU64,
+    /// The driver is waiting (for I/O, an unpark or a timer): `recent` is not being kept
+    /// up to date.
+    waiting: AtomicBool,
     state: Mutex<State>,
 }
 
@@ -81,6 +87,8 @@ impl TimeHandle {
                 origin,
                 unpark,
                 fired_through: AtomicU64::new(0),
+                recent: AtomicU64::new(0),
+                waiting: AtomicBool::new(false),
                 state: Mutex::new(State {
                     wheel: Wheel::new(),
                     parked_until: u64::MAX,
@@ -93,6 +101,31 @@ impl TimeHandle {
     /// The runtime's clock.
     pub(crate) fn clock(&self) -> &Clock {
         &self.inner.clock
+    }
+
+    /// The driver is about to wait: until its next [`process`](TimeHandle::process),
+    /// [`recent`](TimeHandle::recent) reads the clock.
+    pub(crate) fn begin_wait(&self) {
+        self.inner.waiting.store(true, Ordering::Release);
+    }
+
+    /// The clock's time as the driver read it at its last turn, without reading the clock
+    /// again, while that is current: the driver is not waiting and the clock was never
+    /// paused. Otherwise (the driver is asleep, so the last reading may be old; no turn
+    /// yet; a paused clock, which tests advance by hand) it reads the clock.
+    ///
+    /// A thread running tasks reads the time its last turn (or another worker's) left:
+    /// it is behind the clock by at most the time those tasks have run since, which is
+    /// bounded by how often workers turn the driver.
+    pub(crate) fn recent(&self) -> Instant {
+        // `waiting` first: seeing it cleared (Acquire, paired with `process`'s Release)
+        // makes the reading stored before it visible.
+        let waiting = self.inner.waiting.load(Ordering::Acquire);
+        let recent = self.inner.recent.load(Ordering::Relaxed);
+        if waiting || recent == 0 || self.inner.clock.ever_paused() {
+            return self.inner.clock.now();
+        }
+        self.inner.origin.saturating_add(Duration::from_nanos(recent - 1))
     }
 
     /// Time until the earliest pending timer is due (`ZERO` if one is due now), `None`
@@ -116,8 +149,16 @@ impl TimeHandle {
     /// Fires every timer due at the clock's current time and wakes their wakers, in
     /// deadline order, outside the lock (in batches: the lock is released to wake each
     /// batch of 32).
+    ///
+    /// Also records the time it read for [`recent`](TimeHandle::recent), and ends the
+    /// wait that [`begin_wait`](TimeHandle::begin_wait) announced.
     pub(crate) fn process(&self) {
-        let now = self.now_tick(self.inner.clock.now());
+        let now = self.inner.clock.now();
+        let since = now.saturating_duration_since(self.inner.origin);
+        let nanos = u64::try_from(since.as_nanos()).unwrap_or(u64::MAX - 1);
+        self.inner.recent.store(nanos + 1, Ordering::Relaxed);
+        self.inner.waiting.store(false, Ordering::Release);
+        let now = self.now_tick(now);
         let mut batch = WakeBatch::new();
         let mut state = self.inner.state.lock();
         if state.shutdown {

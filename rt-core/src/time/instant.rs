@@ -44,6 +44,38 @@ impl Instant {
         })
     }
 
+    /// Returns the runtime's clock as its driver read it at its last turn, without
+    /// reading the clock again: a cheap, coarse `now()` for deadlines that need no
+    /// precision (keep-alive and idle timeouts, a cached `Date` header). Reading the clock
+    /// is a system call on some virtual machines and tens of nanoseconds at best; a
+    /// server that reads it for every request pays that for every request.
+    ///
+    /// The value lags the clock by the time this thread (and the other workers) have
+    /// run tasks since the last turn of the driver, which a busy worker turns every few
+    /// dozen tasks. It is not monotonic with [`Instant::now`]: it may be earlier than a
+    /// `now()` read before it.
+    ///
+    /// Falls back to [`Instant::now`] where no reading can be trusted: outside a runtime
+    /// with time enabled, before the driver's first turn, while the driver is waiting
+    /// (asleep, it keeps no time), and on a clock that was ever paused (tests advance it
+    /// by hand, and expect to see exactly what they set).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rt_core::time::Instant;
+    ///
+    /// // Never ahead of the clock.
+    /// let recent = Instant::recent();
+    /// assert!(recent <= Instant::now());
+    /// ```
+    pub fn recent() -> Instant {
+        handle_lookup::with_current(|handle| match handle {
+            Some(handle) => handle.recent(),
+            None => Instant::from_std(std::time::Instant::now()),
+        })
+    }
+
     /// Wraps a [`std::time::Instant`].
     pub fn from_std(std: std::time::Instant) -> Instant {
         Instant { std }

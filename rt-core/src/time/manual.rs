@@ -76,7 +76,14 @@ impl ManualTimer {
         self.handle.clock().allows_pause()
     }
 
-    /// What a driver does after parking: fires due timers.
+    /// What a driver does before parking: from now until [`process`](Self::process),
+    /// `Instant::recent` reads the clock.
+    pub fn begin_wait(&self) {
+        self.handle.begin_wait();
+    }
+
+    /// What a driver does after parking: fires due timers (and records the time it read
+    /// for `Instant::recent`).
     pub fn process(&self) {
         self.handle.process();
     }

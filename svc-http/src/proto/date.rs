@@ -1,8 +1,17 @@
 //! The `date` header field (RFC 9110 §6.6.1: an origin server with a clock sends one),
 //! formatted once per second per thread.
+//!
+//! Whether the cached line is still current is decided on the runtime's coarse clock
+//! ([`Instant::recent`], the time of the driver's last turn), not by reading the system
+//! clock for every response: the wall-clock time is read only when the second changes,
+//! and the end of that second is kept as a monotonic instant. A response may thus carry
+//! the previous second for as long as the driver's reading lags (a fraction of a
+//! millisecond on a busy server), which the field's one-second resolution absorbs.
 
 use std::cell::RefCell;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rt_core::time::Instant;
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT`
 const LEN: usize = 29;
@@ -10,31 +19,31 @@ const LEN: usize = 29;
 const LINE: usize = LEN + 8;
 
 struct Cached {
-    /// The start of the second the line shows, and of the next one: comparing the clock
-    /// with them is cheaper than turning it into seconds.
-    from: SystemTime,
-    until: SystemTime,
+    /// The monotonic instants between which the line is current (`None`: not made yet):
+    /// the start of the second it shows, and of the next one.
+    span: Option<(Instant, Instant)>,
     /// The whole field line, appended in one copy.
     line: [u8; LINE],
 }
 
 thread_local! {
-    static CACHE: RefCell<Cached> = const {
-        RefCell::new(Cached { from: UNIX_EPOCH, until: UNIX_EPOCH, line: [b' '; LINE] })
-    };
+    static CACHE: RefCell<Cached> = const { RefCell::new(Cached { span: None, line: [b' '; LINE] }) };
 }
 
 /// Appends `date: <now>\r\n`.
 pub(crate) fn append(buf: &mut Vec<u8>) {
-    let now = SystemTime::now();
+    let now = Instant::recent();
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if !(cache.from <= now && now < cache.until) {
-            let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-            cache.from = UNIX_EPOCH + Duration::from_secs(second);
-            cache.until = cache.from + Duration::from_secs(1);
+        if !cache.span.is_some_and(|(from, until)| from <= now && now < until) {
+            // The second changed (or the clock jumped): read the wall clock once.
+            let wall = SystemTime::now();
+            let since_epoch = wall.duration_since(UNIX_EPOCH).unwrap_or_default();
+            let into_second = Duration::from_nanos(u64::from(since_epoch.subsec_nanos()));
+            let from = now.checked_sub(into_second).unwrap_or(now);
+            cache.span = Some((from, from + Duration::from_secs(1)));
             cache.line[..6].copy_from_slice(b"date: ");
-            cache.line[6..6 + LEN].copy_from_slice(&format(second));
+            cache.line[6..6 + LEN].copy_from_slice(&format(since_epoch.as_secs()));
             cache.line[6 + LEN..].copy_from_slice(b"\r\n");
         }
         buf.extend_from_slice(&cache.line);
@@ -95,6 +104,24 @@ mod tests {
         assert_eq!(&format(0), b"Thu, 01 Jan 1970 00:00:00 GMT");
         assert_eq!(&format(951_782_400), b"Tue, 29 Feb 2000 00:00:00 GMT");
         assert_eq!(&format(1_798_761_599), b"Thu, 31 Dec 2026 23:59:59 GMT");
+    }
+
+    #[test]
+    fn shows_the_current_second() {
+        let secs = || SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+        for _ in 0..3 {
+            let before = secs();
+            let mut buf = Vec::new();
+            append(&mut buf);
+            let after = secs();
+            let shown = &buf[6..6 + LEN];
+            assert!(
+                shown == format(before) || shown == format(after),
+                "{}",
+                String::from_utf8_lossy(shown)
+            );
+            std::thread::sleep(Duration::from_millis(400));
+        }
     }
 
     #[test]

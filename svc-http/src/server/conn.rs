@@ -220,9 +220,12 @@ where
             if waiting && self.poll_shutdown(cx) {
                 return Poll::Ready(Read::Shutdown);
             }
+            // The idle time starts on the runtime's coarse clock: a keep-alive timeout needs
+            // no precision, and reading the clock for every request costs more than the
+            // rest of this wait.
             let deadline = match started {
                 Some(t) => *t + self.config.header_timeout,
-                None => *idle.get_or_insert_with(Instant::now) + self.config.keep_alive_timeout,
+                None => *idle.get_or_insert_with(Instant::recent) + self.config.keep_alive_timeout,
             };
             // A connection idle for a moment gives its buffers back; a busy one keeps them.
             let release = match idle {
