@@ -7,6 +7,13 @@
 //! only bytes that actually arrive get a heap buffer again, of their size when the read
 //! did not fill the scratch buffer. An idle keep-alive connection thus owns no buffer, and
 //! one that received a small request leaves no large hole in the heap when it frees it.
+//!
+//! A busy connection (one whose second message arrives before it was released) moves to a
+//! block of [`FIRST_SIZE`] bytes, reads straight into it from then on, and reuses the block
+//! from its start again once every message parsed from it has been dropped: a stream of
+//! small requests then costs no allocation and no copy per request, only a reference count
+//! on the block per message. A connection that made one request and went quiet never gets
+//! a block.
 
 use std::cell::RefCell;
 use std::io;
@@ -35,10 +42,14 @@ thread_local! {
 /// initialised room right after it in the same allocation. A read fills the front of
 /// `spare`, which is then split off and joined to `buf` (both O(1)), so memory is zeroed
 /// once per allocation, not once per read.
+///
+/// `warm`: bytes arrived since the last [`ReadBuf::release`]; the next bytes that arrive
+/// get a block rather than an allocation of their size.
 #[derive(Debug, Default)]
 pub(crate) struct ReadBuf {
     pub(crate) buf: BytesMut,
     spare: BytesMut,
+    warm: bool,
 }
 
 impl ReadBuf {
@@ -59,7 +70,7 @@ impl ReadBuf {
         if !self.is_allocated() {
             return self.poll_fill_idle(io, cx);
         }
-        if self.spare.len() < MIN_ROOM {
+        if self.spare.len() < MIN_ROOM && !self.reclaim() {
             self.grow(READ_SIZE);
         }
         let n = std::task::ready!(Pin::new(&mut *io).poll_read(cx, &mut self.spare))?;
@@ -90,12 +101,21 @@ impl ReadBuf {
             self.buf = BytesMut::new();
             self.buf.extend_from_slice(&scratch[..n]);
             self.grow(FIRST_SIZE.max(2 * n));
+        } else if n > 0 && self.warm {
+            // A second message since the connection was last idle: a block that the
+            // messages to come are read into directly.
+            self.buf = BytesMut::new();
+            self.grow(FIRST_SIZE);
+            self.spare[..n].copy_from_slice(&scratch[..n]);
+            let filled = self.spare.split_to(n);
+            self.buf.unsplit(filled);
         } else if n > 0 {
             // The socket had no more: most likely a whole message (a request head), so
             // an allocation of just its size, which the message's parts then share.
             // Should more bytes be needed, the next read grows the buffer.
             self.buf = BytesMut::from(&scratch[..n]);
         }
+        self.warm |= n > 0;
         Poll::Ready(Ok(n))
     }
 
@@ -110,11 +130,34 @@ impl ReadBuf {
         self.buf = block;
     }
 
-    /// Drops the allocation if nothing is buffered.
+    /// Starts the block over from its beginning, if nothing is buffered and no message
+    /// parsed from it is alive any more (else `false`): the room is zeroed again, which is
+    /// cheaper than a new block, and happens once per block's worth of reads.
+    fn reclaim(&mut self) -> bool {
+        if !self.buf.is_empty() {
+            return false;
+        }
+        // `buf` is an empty view: dropping it leaves `spare` as the block's one handle
+        // unless a message still holds a part of it.
+        self.buf = BytesMut::new();
+        let mut block = std::mem::take(&mut self.spare);
+        block.clear();
+        // Moves the (empty) view back to the start of the allocation when this is the
+        // only handle to it and it has `FIRST_SIZE` bytes; never allocates.
+        if !block.try_reclaim(FIRST_SIZE) {
+            return false;
+        }
+        block.resize(block.capacity(), 0);
+        self.spare = block;
+        true
+    }
+
+    /// Drops the allocation if nothing is buffered: the connection is idle.
     pub(crate) fn release(&mut self) {
         if self.buf.is_empty() {
             self.buf = BytesMut::new();
             self.spare = BytesMut::new();
+            self.warm = false;
         }
     }
 }
@@ -139,6 +182,56 @@ mod tests {
         let _ = rb.buf.split_to(3);
         rb.release();
         assert!(!rb.is_allocated());
+    }
+
+    /// Yields `chunk` bytes per read, forever.
+    struct Chunks(usize, u8);
+
+    impl AsyncRead for Chunks {
+        fn poll_read(mut self: Pin<&mut Self>, _: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+            let n = self.0.min(buf.len());
+            self.1 = self.1.wrapping_add(1);
+            buf[..n].fill(self.1);
+            Poll::Ready(Ok(n))
+        }
+    }
+
+    #[test]
+    fn a_busy_connection_reuses_its_block() {
+        let mut io = Chunks(40, 0);
+        let mut rb = ReadBuf::new();
+        let mut cx = Context::from_waker(noop_waker_ref());
+        // The first read after idle goes through the scratch buffer; the next makes a block.
+        for _ in 0..2 {
+            assert!(matches!(rb.poll_fill(&mut io, &mut cx), Poll::Ready(Ok(40))));
+            drop(rb.buf.split_to(40).freeze());
+        }
+        let base = rb.spare.as_ptr() as usize - 40;
+        // Many blocks' worth of messages, each dropped before the next read.
+        for i in 0..500u32 {
+            assert!(matches!(rb.poll_fill(&mut io, &mut cx), Poll::Ready(Ok(40))));
+            let msg = rb.buf.split_to(40).freeze();
+            let at = msg.as_ptr() as usize;
+            assert!((base..base + FIRST_SIZE).contains(&at), "read {i} left the block");
+            assert!(msg.iter().all(|&b| b == msg[0]));
+        }
+        // A message still alive keeps its bytes: the next block is a new one.
+        let mut held = Vec::new();
+        for _ in 0..200 {
+            assert!(matches!(rb.poll_fill(&mut io, &mut cx), Poll::Ready(Ok(40))));
+            held.push(rb.buf.split_to(40).freeze());
+        }
+        for msg in &held {
+            assert!(msg.iter().all(|&b| b == msg[0]));
+        }
+        assert!(held
+            .iter()
+            .any(|m| !(base..base + FIRST_SIZE).contains(&(m.as_ptr() as usize))));
+        // Released when idle; the next read goes through the scratch buffer again.
+        rb.release();
+        assert!(!rb.is_allocated());
+        assert!(matches!(rb.poll_fill(&mut io, &mut cx), Poll::Ready(Ok(40))));
+        assert_eq!(rb.buf.capacity(), 40);
     }
 
     #[test]
