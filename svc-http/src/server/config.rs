@@ -4,6 +4,10 @@ use std::time::Duration;
 
 /// Limits and timeouts of a server connection.
 ///
+/// Every connection keeps a copy, so it is kept small (24 bytes): timeouts are held in
+/// whole milliseconds (rounded up) and at most `u32::MAX` ms (about 49 days; a longer
+/// timeout acts as that long), and the head limit at most `u32::MAX` bytes.
+///
 /// # Examples
 ///
 /// ```
@@ -15,23 +19,28 @@ use std::time::Duration;
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Config {
-    pub(crate) max_head_size: usize,
     pub(crate) max_body_size: u64,
-    pub(crate) header_timeout: Duration,
-    pub(crate) keep_alive_timeout: Duration,
+    max_head: u32,
+    header_ms: u32,
+    keep_alive_ms: u32,
     pub(crate) keep_alive: bool,
 }
 
 impl Default for Config {
     fn default() -> Config {
         Config {
-            max_head_size: 64 * 1024,
             max_body_size: 16 * 1024 * 1024,
-            header_timeout: Duration::from_secs(30),
-            keep_alive_timeout: Duration::from_secs(60),
+            max_head: 64 * 1024,
+            header_ms: 30_000,
+            keep_alive_ms: 60_000,
             keep_alive: true,
         }
     }
+}
+
+/// `timeout` in whole milliseconds, rounded up, at most `u32::MAX`.
+fn millis(timeout: Duration) -> u32 {
+    u32::try_from(timeout.as_nanos().div_ceil(1_000_000)).unwrap_or(u32::MAX)
 }
 
 impl Config {
@@ -43,7 +52,7 @@ impl Config {
 
     /// The largest request head (request line and header fields); larger gets `431`.
     pub fn max_head_size(mut self, bytes: usize) -> Config {
-        self.max_head_size = bytes;
+        self.max_head = u32::try_from(bytes).unwrap_or(u32::MAX);
         self
     }
 
@@ -56,13 +65,13 @@ impl Config {
     /// How long a client has to send a whole request head once it started one (or, for
     /// the first request, once connected); then it gets `408` and the connection closes.
     pub fn header_timeout(mut self, timeout: Duration) -> Config {
-        self.header_timeout = timeout;
+        self.header_ms = millis(timeout);
         self
     }
 
     /// How long an idle keep-alive connection stays open between requests.
     pub fn keep_alive_timeout(mut self, timeout: Duration) -> Config {
-        self.keep_alive_timeout = timeout;
+        self.keep_alive_ms = millis(timeout);
         self
     }
 
@@ -74,11 +83,42 @@ impl Config {
 
     /// The largest request head.
     pub fn get_max_head_size(&self) -> usize {
-        self.max_head_size
+        self.max_head as usize
+    }
+
+    /// How long a client has to send a request head.
+    pub fn get_header_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_ms.into())
+    }
+
+    /// How long an idle keep-alive connection stays open.
+    pub fn get_keep_alive_timeout(&self) -> Duration {
+        Duration::from_millis(self.keep_alive_ms.into())
     }
 
     /// The largest request body.
     pub fn get_max_body_size(&self) -> u64 {
         self.max_body_size
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_small_and_keeps_what_it_is_given() {
+        assert!(std::mem::size_of::<Config>() <= 24);
+        let config = Config::new()
+            .max_head_size(1000)
+            .header_timeout(Duration::from_millis(1500))
+            .keep_alive_timeout(Duration::from_micros(1));
+        assert_eq!(config.get_max_head_size(), 1000);
+        assert_eq!(config.get_header_timeout(), Duration::from_millis(1500));
+        // Rounded up: never shorter than asked.
+        assert_eq!(config.get_keep_alive_timeout(), Duration::from_millis(1));
+        let huge = Config::new().max_head_size(usize::MAX).header_timeout(Duration::MAX);
+        assert_eq!(huge.get_max_head_size(), u32::MAX as usize);
+        assert_eq!(huge.get_header_timeout(), Duration::from_millis(u32::MAX.into()));
     }
 }
