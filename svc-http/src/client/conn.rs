@@ -66,8 +66,6 @@ pub(crate) struct Conn<IO> {
     pub(crate) io: IO,
     rb: ReadBuf,
     wbuf: Vec<u8>,
-    /// Scratch space for the header field positions of a head being parsed.
-    fields: Vec<head::Field>,
 }
 
 impl<IO> fmt::Debug for Conn<IO> {
@@ -87,7 +85,6 @@ where
             io,
             rb: ReadBuf::new(),
             wbuf: Vec::new(),
-            fields: Vec::new(),
         }
     }
 
@@ -174,8 +171,8 @@ where
     async fn read_head(&mut self) -> Result<ResponseHead, Error> {
         loop {
             if !self.rb.buf.is_empty() {
-                if let Some(head) = head::parse_response(&mut self.rb.buf, MAX_RESPONSE_HEAD, &mut self.fields)
-                    .map_err(Error::protocol)?
+                if let Some(head) =
+                    head::parse_response(&mut self.rb.buf, MAX_RESPONSE_HEAD).map_err(Error::protocol)?
                 {
                     if head.status == StatusCode::SWITCHING_PROTOCOLS {
                         return Err(Error::protocol("protocol upgrades are not supported"));

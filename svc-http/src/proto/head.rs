@@ -5,6 +5,7 @@
 //! `chunked` (and only on HTTP/1.1), never together with `content-length`, and several
 //! `content-length`s must agree.
 
+use std::cell::RefCell;
 use std::mem::MaybeUninit;
 use std::ops::Range;
 
@@ -41,7 +42,29 @@ pub(crate) struct ResponseHead {
 }
 
 /// Byte ranges of one header field inside the head.
-pub(crate) type Field = [usize; 4];
+type Field = [usize; 4];
+
+thread_local! {
+    /// The field positions of the head being parsed: one list per thread rather than one
+    /// per connection (a proxy keeps thousands of connections, and a parse never waits).
+    static FIELDS: RefCell<Vec<Field>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with the thread's (empty) field list.
+fn with_fields<R>(f: impl FnOnce(&mut Vec<Field>) -> R) -> R {
+    let mut f = Some(f);
+    let shared = FIELDS.try_with(|fields| {
+        fields.try_borrow_mut().ok().map(|mut fields| {
+            fields.clear();
+            (f.take().expect("not called yet"))(&mut fields)
+        })
+    });
+    match shared {
+        Ok(Some(out)) => out,
+        // Only a parse nested in another (none does) or one during thread teardown.
+        _ => (f.take().expect("not called yet"))(&mut Vec::new()),
+    }
+}
 
 /// Parses a request head from the front of `buf`, removing it. `Ok(None)`: incomplete.
 ///
@@ -49,7 +72,11 @@ pub(crate) type Field = [usize; 4];
 ///
 /// The status to answer with: 400 for bad syntax or framing, 431 for a head over
 /// `max_head` bytes or with too many fields.
-pub(crate) fn parse_request(
+pub(crate) fn parse_request(buf: &mut BytesMut, max_head: usize) -> Result<Option<RequestHead>, StatusCode> {
+    with_fields(|ranges| parse_request_with(buf, max_head, ranges))
+}
+
+fn parse_request_with(
     buf: &mut BytesMut,
     max_head: usize,
     ranges: &mut Vec<Field>,
@@ -77,7 +104,6 @@ pub(crate) fn parse_request(
     } else {
         Version::HTTP_11
     };
-    ranges.clear();
     ranges.extend(req.headers.iter().map(|field| field_range(buf, field)));
     let head = buf.split_to(len).freeze();
     let uri = Uri::from_maybe_shared(head.slice(path)).map_err(|_| bad)?;
@@ -130,7 +156,11 @@ fn request_rules(head: &mut RequestHead, seen: Seen) -> Result<(), StatusCode> {
 /// # Errors
 ///
 /// A description of what is wrong (bad syntax, a head over `max_head`, bad framing).
-pub(crate) fn parse_response(
+pub(crate) fn parse_response(buf: &mut BytesMut, max_head: usize) -> Result<Option<ResponseHead>, &'static str> {
+    with_fields(|ranges| parse_response_with(buf, max_head, ranges))
+}
+
+fn parse_response_with(
     buf: &mut BytesMut,
     max_head: usize,
     ranges: &mut Vec<Field>,
@@ -149,7 +179,6 @@ pub(crate) fn parse_response(
     } else {
         Version::HTTP_11
     };
-    ranges.clear();
     ranges.extend(res.headers.iter().map(|field| field_range(buf, field)));
     let head = buf.split_to(len).freeze();
     let mut headers = HeaderMap::new();
