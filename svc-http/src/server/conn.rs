@@ -68,6 +68,12 @@ where
 /// connection closes at once; a request in progress is answered (with
 /// `connection: close`) and then the connection closes.
 ///
+/// `shutdown` must be `Unpin`, so that the connection keeps it inline rather than in an
+/// allocation of its own; pin a future that is not (`Box::pin(fut)`). [`StopSignal`] is
+/// the shutdown signal of svc-http's own [`Server`](super::Server).
+///
+/// [`StopSignal`]: super::StopSignal
+///
 /// # Errors
 ///
 /// As [`serve_connection`].
@@ -88,7 +94,7 @@ where
     IO: AsyncRead + AsyncWrite + Unpin,
     S: Service<Request<Body>, Response = Response<Body>>,
     S::Error: Into<BoxError>,
-    F: Future<Output = ()>,
+    F: Future<Output = ()> + Unpin,
 {
     let mut conn = Conn {
         io,
@@ -96,10 +102,9 @@ where
         wbuf: Vec::new(),
         wpos: 0,
         config,
-        shutdown: Some(Box::pin(shutdown)),
+        shutdown: Some(shutdown),
         timer: None,
         unread_input: false,
-        fields: Vec::new(),
     };
     let mut service = service;
     // An `async move` block that only borrows what it captured keeps one copy of it; an
@@ -129,19 +134,17 @@ struct Conn<IO, F> {
     wpos: usize,
     config: Config,
     /// `None` once the shutdown signal fired.
-    shutdown: Option<Pin<Box<F>>>,
+    shutdown: Option<F>,
     timer: Option<Sleep>,
     /// The connection closes with client input left unread: linger before closing, so
     /// that the kernel does not answer that input with a reset that destroys the response.
     unread_input: bool,
-    /// Scratch space for the header field positions of a head being parsed.
-    fields: Vec<head::Field>,
 }
 
 impl<IO, F> Conn<IO, F>
 where
     IO: AsyncRead + AsyncWrite + Unpin,
-    F: Future<Output = ()>,
+    F: Future<Output = ()> + Unpin,
 {
     async fn run<S>(&mut self, service: &mut S) -> Result<(), Error>
     where
@@ -163,7 +166,7 @@ where
             // allocation. Reading it costs no state beyond the two instants above.
             let head = loop {
                 if !self.rb.buf.is_empty() {
-                    match head::parse_request(&mut self.rb.buf, self.config.max_head_size, &mut self.fields) {
+                    match head::parse_request(&mut self.rb.buf, self.config.get_max_head_size()) {
                         Ok(Some(head)) => break head,
                         Ok(None) => {}
                         Err(status) => break 'conn Some(status),
@@ -224,8 +227,8 @@ where
             // no precision, and reading the clock for every request costs more than the
             // rest of this wait.
             let deadline = match started {
-                Some(t) => *t + self.config.header_timeout,
-                None => *idle.get_or_insert_with(Instant::recent) + self.config.keep_alive_timeout,
+                Some(t) => *t + self.config.get_header_timeout(),
+                None => *idle.get_or_insert_with(Instant::recent) + self.config.get_keep_alive_timeout(),
             };
             // A connection idle for a moment gives its buffers back; a busy one keeps them.
             let release = match idle {
@@ -236,7 +239,6 @@ where
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(()) if release.is_some() => {
                     self.rb.release();
-                    self.fields = Vec::new();
                     if self.wbuf.is_empty() {
                         self.wbuf = Vec::new();
                     }
@@ -248,7 +250,7 @@ where
 
     /// Whether the connection holds an allocation it can give back while idle.
     fn holds_buffers(&self) -> bool {
-        self.rb.is_allocated() || self.fields.capacity() > 0 || self.wbuf.is_empty() && self.wbuf.capacity() > 0
+        self.rb.is_allocated() || self.wbuf.is_empty() && self.wbuf.capacity() > 0
     }
 
     /// Waits for `deadline` on the connection's one timer. The timer is moved only when
@@ -273,7 +275,7 @@ where
     /// Polls the shutdown signal; `true` once it fired.
     fn poll_shutdown(&mut self, cx: &mut Context<'_>) -> bool {
         if let Some(signal) = &mut self.shutdown {
-            if signal.as_mut().poll(cx).is_ready() {
+            if Pin::new(signal).poll(cx).is_ready() {
                 self.shutdown = None;
             }
         }

@@ -27,7 +27,7 @@ const MAX_LINGER_BYTES: usize = 256 * 1024;
 impl<IO, F> Conn<IO, F>
 where
     IO: AsyncRead + AsyncWrite + Unpin,
-    F: Future<Output = ()>,
+    F: Future<Output = ()> + Unpin,
 {
     /// Feeds the request body to the handler when it asks for more. `Ready(Ok(()))`:
     /// progress; `Ready(Err(status))`: the body is bad, answer `status` and close.
@@ -208,7 +208,7 @@ where
     /// Reads and drops the rest of a body the handler did not read; `Ok(false)` if it is
     /// too long, cut short or too slow (then the connection closes).
     pub(super) async fn discard_body(&mut self, decoder: &mut Decoder) -> Result<bool, Error> {
-        let deadline = Instant::now() + self.config.header_timeout;
+        let deadline = Instant::now() + self.config.get_header_timeout();
         let mut dropped = 0u64;
         loop {
             match decoder.decode(&mut self.rb.buf) {
