@@ -126,8 +126,8 @@ fn parse_request_with(
 fn request_rules(head: &mut RequestHead, seen: Seen) -> Result<(), StatusCode> {
     let bad = Err(StatusCode::BAD_REQUEST);
     let parts = &head.parts;
-    let (method, uri, version, headers) = (&parts.method, &parts.uri, parts.version, &parts.headers);
-    let framing = match framing_seen(headers, version, seen) {
+    let (method, uri, version) = (&parts.method, &parts.uri, parts.version);
+    let framing = match seen.framing(version) {
         Ok(framing) => framing.unwrap_or(Framing::Length(0)),
         Err(_) => return bad,
     };
@@ -139,12 +139,8 @@ fn request_rules(head: &mut RequestHead, seen: Seen) -> Result<(), StatusCode> {
     if !host_ok || uri.path().is_empty() && method != Method::CONNECT && method != Method::OPTIONS {
         return bad;
     }
-    let keep_alive = keep_alive_seen(headers, version, seen);
-    let expect_continue = version == Version::HTTP_11
-        && seen.has(Seen::EXPECT)
-        && headers
-            .get(EXPECT)
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    let keep_alive = seen.keep_alive(version);
+    let expect_continue = version == Version::HTTP_11 && seen.has(Seen::EXPECT_CONTINUE);
     head.framing = framing;
     head.keep_alive = keep_alive;
     head.expect_continue = expect_continue;
@@ -183,8 +179,8 @@ fn parse_response_with(
     let head = buf.split_to(len).freeze();
     let mut headers = HeaderMap::new();
     let seen = header_map(&head, ranges, &mut headers).ok_or("invalid header field")?;
-    let framing = framing_seen(&headers, version, seen)?;
-    let keep_alive = keep_alive_seen(&headers, version, seen);
+    let framing = seen.framing(version)?;
+    let keep_alive = seen.keep_alive(version);
     Ok(Some(ResponseHead {
         status,
         version,
@@ -205,34 +201,118 @@ fn field_range(buf: &[u8], field: &httparse::Header<'_>) -> Field {
     [name.start, name.end, value.start, value.end]
 }
 
-/// Which of the fields that the framing and connection rules read a head has, noted
-/// while the map is built: a field that is absent costs no lookup.
+/// What the framing and connection rules need from a head's fields, gathered while its
+/// map is built (each field is looked at once, where it is parsed): deciding them then
+/// costs no lookup in the map.
 #[derive(Debug, Clone, Copy, Default)]
-struct Seen(u8);
+struct Seen {
+    bits: u16,
+    /// The `content-length` all its values agree on (valid only with `CONTENT_LENGTH`
+    /// and without `BAD_LENGTH` / `DIFFERING_LENGTHS`).
+    length: u64,
+}
 
 impl Seen {
-    const TRANSFER_ENCODING: u8 = 1 << 0;
-    const CONTENT_LENGTH: u8 = 1 << 1;
-    const HOST: u8 = 1 << 2;
-    const SECOND_HOST: u8 = 1 << 3;
-    const CONNECTION: u8 = 1 << 4;
-    const EXPECT: u8 = 1 << 5;
+    const TRANSFER_ENCODING: u16 = 1 << 0;
+    const CONTENT_LENGTH: u16 = 1 << 1;
+    const HOST: u16 = 1 << 2;
+    const SECOND_HOST: u16 = 1 << 3;
+    const EXPECT: u16 = 1 << 4;
+    /// The first `expect` field is `100-continue`.
+    const EXPECT_CONTINUE: u16 = 1 << 5;
+    /// A `content-length` value that is not a number (or a list of them).
+    const BAD_LENGTH: u16 = 1 << 6;
+    const DIFFERING_LENGTHS: u16 = 1 << 7;
+    /// Exactly one `transfer-encoding` field, and it says `chunked`.
+    const CHUNKED: u16 = 1 << 8;
+    /// A `transfer-encoding` that is anything else (another coding, a second field).
+    const OTHER_CODING: u16 = 1 << 9;
+    /// `connection` tokens.
+    const CLOSE: u16 = 1 << 10;
+    const KEEP_ALIVE: u16 = 1 << 11;
 
-    fn note(&mut self, name: &HeaderName) {
-        let bit = match *name {
-            TRANSFER_ENCODING => Seen::TRANSFER_ENCODING,
-            CONTENT_LENGTH => Seen::CONTENT_LENGTH,
-            HOST if self.has(Seen::HOST) => Seen::SECOND_HOST,
-            HOST => Seen::HOST,
-            CONNECTION => Seen::CONNECTION,
-            EXPECT => Seen::EXPECT,
-            _ => return,
-        };
-        self.0 |= bit;
+    /// Notes the field `name: value`.
+    fn note(&mut self, name: &HeaderName, value: &[u8]) {
+        match *name {
+            TRANSFER_ENCODING => {
+                let first = !self.has(Seen::TRANSFER_ENCODING);
+                if first && value.eq_ignore_ascii_case(b"chunked") {
+                    self.bits |= Seen::CHUNKED;
+                } else {
+                    self.bits = self.bits & !Seen::CHUNKED | Seen::OTHER_CODING;
+                }
+                self.bits |= Seen::TRANSFER_ENCODING;
+            }
+            CONTENT_LENGTH => {
+                for part in value.split(|&b| b == b',') {
+                    match parse_len(part.trim_ascii()) {
+                        None => self.bits |= Seen::BAD_LENGTH,
+                        Some(n) if self.has(Seen::CONTENT_LENGTH) && n != self.length => {
+                            self.bits |= Seen::DIFFERING_LENGTHS;
+                        }
+                        Some(n) => self.length = n,
+                    }
+                    self.bits |= Seen::CONTENT_LENGTH;
+                }
+            }
+            HOST if self.has(Seen::HOST) => self.bits |= Seen::SECOND_HOST,
+            HOST => self.bits |= Seen::HOST,
+            CONNECTION => {
+                for token in value.split(|&b| b == b',') {
+                    let token = token.trim_ascii();
+                    if token.eq_ignore_ascii_case(b"close") {
+                        self.bits |= Seen::CLOSE;
+                    } else if token.eq_ignore_ascii_case(b"keep-alive") {
+                        self.bits |= Seen::KEEP_ALIVE;
+                    }
+                }
+            }
+            EXPECT if !self.has(Seen::EXPECT) => {
+                if value.eq_ignore_ascii_case(b"100-continue") {
+                    self.bits |= Seen::EXPECT_CONTINUE;
+                }
+                self.bits |= Seen::EXPECT;
+            }
+            _ => {}
+        }
     }
 
-    fn has(self, bits: u8) -> bool {
-        self.0 & bits != 0
+    fn has(self, bits: u16) -> bool {
+        self.bits & bits != 0
+    }
+
+    /// The body framing the fields declare: `Ok(None)` if they declare none.
+    ///
+    /// # Errors
+    ///
+    /// RFC 9112 §6.3 violations: both `transfer-encoding` and `content-length`, a
+    /// transfer coding other than a lone `chunked` (or any on HTTP/1.0), differing or
+    /// malformed `content-length`s.
+    fn framing(self, version: Version) -> Result<Option<Framing>, &'static str> {
+        if self.has(Seen::TRANSFER_ENCODING) {
+            if self.has(Seen::CONTENT_LENGTH) {
+                return Err("both transfer-encoding and content-length");
+            }
+            if !self.has(Seen::CHUNKED) || version == Version::HTTP_10 {
+                return Err("unsupported transfer-encoding");
+            }
+            return Ok(Some(Framing::Chunked));
+        }
+        if !self.has(Seen::CONTENT_LENGTH) {
+            return Ok(None);
+        }
+        if self.has(Seen::BAD_LENGTH) {
+            return Err("invalid content-length");
+        }
+        if self.has(Seen::DIFFERING_LENGTHS) {
+            return Err("differing content-lengths");
+        }
+        Ok(Some(Framing::Length(self.length)))
+    }
+
+    /// Whether the connection stays open, by the rules of [`keep_alive`].
+    fn keep_alive(self, version: Version) -> bool {
+        !self.has(Seen::CLOSE) && (version == Version::HTTP_11 || self.has(Seen::KEEP_ALIVE))
     }
 }
 
@@ -246,7 +326,7 @@ fn header_map(head: &Bytes, fields: &[Field], map: &mut HeaderMap) -> Option<See
     for &[name_start, name_end, value_start, value_end] in fields {
         let name = HeaderName::from_bytes(&head[name_start..name_end]).ok()?;
         let value = HeaderValue::from_maybe_shared(head.slice(value_start..value_end)).ok()?;
-        seen.note(&name);
+        seen.note(&name, value.as_bytes());
         map.append(name, value);
     }
     Some(seen)
@@ -254,59 +334,6 @@ fn header_map(head: &Bytes, fields: &[Field], map: &mut HeaderMap) -> Option<See
 
 /// Fields a parsed map has room for beyond the head's own.
 const SPARE_FIELDS: usize = 3;
-
-/// [`framing`], skipped when neither framing field is present.
-fn framing_seen(headers: &HeaderMap, version: Version, seen: Seen) -> Result<Option<Framing>, &'static str> {
-    if seen.has(Seen::TRANSFER_ENCODING | Seen::CONTENT_LENGTH) {
-        framing(headers, version)
-    } else {
-        Ok(None)
-    }
-}
-
-/// [`keep_alive`], skipped when there is no `connection` field.
-fn keep_alive_seen(headers: &HeaderMap, version: Version, seen: Seen) -> bool {
-    if seen.has(Seen::CONNECTION) {
-        keep_alive(headers, version)
-    } else {
-        version == Version::HTTP_11
-    }
-}
-
-/// The body framing a head declares: `Ok(None)` if it declares none.
-///
-/// # Errors
-///
-/// RFC 9112 §6.3 violations: both `transfer-encoding` and `content-length`, a transfer
-/// coding other than a lone `chunked` (or any on HTTP/1.0), differing or malformed
-/// `content-length`s.
-pub(crate) fn framing(headers: &HeaderMap, version: Version) -> Result<Option<Framing>, &'static str> {
-    let mut te = headers.get_all(TRANSFER_ENCODING).iter().peekable();
-    let has_cl = headers.contains_key(CONTENT_LENGTH);
-    if te.peek().is_some() {
-        if has_cl {
-            return Err("both transfer-encoding and content-length");
-        }
-        let chunked = te.next().is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"chunked")) && te.next().is_none();
-        if !chunked || version == Version::HTTP_10 {
-            return Err("unsupported transfer-encoding");
-        }
-        return Ok(Some(Framing::Chunked));
-    }
-    if !has_cl {
-        return Ok(None);
-    }
-    let mut len = None;
-    for value in headers.get_all(CONTENT_LENGTH) {
-        for part in value.as_bytes().split(|&b| b == b',') {
-            let n = parse_len(part.trim_ascii()).ok_or("invalid content-length")?;
-            if len.replace(n).is_some_and(|prev| prev != n) {
-                return Err("differing content-lengths");
-            }
-        }
-    }
-    Ok(len.map(Framing::Length))
-}
 
 fn parse_len(digits: &[u8]) -> Option<u64> {
     if digits.is_empty() || digits.len() > 19 {
