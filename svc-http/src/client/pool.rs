@@ -209,7 +209,8 @@ impl Shared {
 
     /// The most recent idle connection still usable.
     fn checkout(&self) -> Option<Conn<TcpStream>> {
-        let now = Instant::now();
+        // The idle timeout needs no precision: the runtime's coarse clock, no clock read.
+        let now = Instant::recent();
         let mut state = self.lock();
         while let Some(idle) = state.idle.pop() {
             if now.saturating_duration_since(idle.since) < self.config.idle_timeout && is_open(&idle.conn) {
@@ -238,7 +239,7 @@ impl CheckIn<TcpStream> for Shared {
         }
         state.idle.push(Idle {
             conn,
-            since: Instant::now(),
+            since: Instant::recent(),
         });
         if !state.reaper {
             if let Ok(handle) = rt_sched::Handle::try_current() {
