@@ -146,61 +146,67 @@ where
     IO: AsyncRead + AsyncWrite + Unpin,
     F: Future<Output = ()> + Unpin,
 {
-    async fn run<S>(&mut self, service: &mut S) -> Result<(), Error>
+    /// The request loop. An `async move` block rather than an `async fn`, which would
+    /// keep `self` and `service` twice (as arguments and as the locals they move into) in
+    /// the connection's idle state.
+    #[allow(clippy::manual_async_fn)] // See above.
+    fn run<'a, S>(&'a mut self, service: &'a mut S) -> impl Future<Output = Result<(), Error>> + use<'a, IO, F, S>
     where
         S: Service<Request<Body>, Response = Response<Body>>,
         S::Error: Into<BoxError>,
     {
-        let mut first = true;
-        // The awaits after the loop, not in a `match` on a parse result (whose scrutinee
-        // lives to the end of the `match`), keep a parsed head out of this future's idle
-        // state. The same goes for the `match` in the read loop, which ends before its
-        // awaits.
-        let reject = 'conn: loop {
-            // The header timeout runs from the connection's start for the first request,
-            // else from the first byte of the head; before that the keep-alive timeout runs.
-            let mut started = first.then(Instant::now);
-            let mut idle_since = None;
-            // The head is parsed here, not in an `async fn` returning it (each step back
-            // through a future's result copies it), and moved straight into the request's
-            // allocation. Reading it costs no state beyond the two instants above.
-            let head = loop {
-                if !self.rb.buf.is_empty() {
-                    match head::parse_request(&mut self.rb.buf, self.config.get_max_head_size()) {
-                        Ok(Some(head)) => break head,
-                        Ok(None) => {}
-                        Err(status) => break 'conn Some(status),
+        async move {
+            let mut first = true;
+            // The awaits after the loop, not in a `match` on a parse result (whose scrutinee
+            // lives to the end of the `match`), keep a parsed head out of this future's idle
+            // state. The same goes for the `match` in the read loop, which ends before its
+            // awaits.
+            let reject = 'conn: loop {
+                // The header timeout runs from the connection's start for the first request,
+                // else from the first byte of the head; before that the keep-alive timeout runs.
+                let mut started = first.then(Instant::now);
+                let mut idle_since = None;
+                // The head is parsed here, not in an `async fn` returning it (each step back
+                // through a future's result copies it), and moved straight into the request's
+                // allocation. Reading it costs no state beyond the two instants above.
+                let head = loop {
+                    if !self.rb.buf.is_empty() {
+                        match head::parse_request(&mut self.rb.buf, self.config.get_max_head_size()) {
+                            Ok(Some(head)) => break head,
+                            Ok(None) => {}
+                            Err(status) => break 'conn Some(status),
+                        }
+                        started.get_or_insert_with(Instant::now);
                     }
-                    started.get_or_insert_with(Instant::now);
-                }
-                if self.rb.buf.is_empty() && self.shutdown.is_none() {
-                    break 'conn None;
-                }
-                // Checked here, not only in `drain`: no future is made for nothing to write.
-                if !self.wbuf.is_empty() {
-                    self.drain().await?;
-                }
-                let read = poll_fn(|cx| self.poll_read_head(cx, &mut started, &mut idle_since)).await;
-                match read {
-                    Read::Data => {}
-                    Read::Eof | Read::Shutdown => break 'conn None,
-                    Read::TimedOut if started.is_some() => break 'conn Some(StatusCode::REQUEST_TIMEOUT),
-                    Read::TimedOut => break 'conn None,
-                    Read::Failed(e) => return Err(e),
+                    if self.rb.buf.is_empty() && self.shutdown.is_none() {
+                        break 'conn None;
+                    }
+                    // Checked here, not only in `drain`: no future is made for nothing to write.
+                    if !self.wbuf.is_empty() {
+                        self.drain().await?;
+                    }
+                    let read = poll_fn(|cx| self.poll_read_head(cx, &mut started, &mut idle_since)).await;
+                    match read {
+                        Read::Data => {}
+                        Read::Eof | Read::Shutdown => break 'conn None,
+                        Read::TimedOut if started.is_some() => break 'conn Some(StatusCode::REQUEST_TIMEOUT),
+                        Read::TimedOut => break 'conn None,
+                        Read::Failed(e) => return Err(e),
+                    }
+                };
+                first = false;
+                // Everything a request in progress needs (its head, the handler's future,
+                // the response being written) lives in this one allocation made per request,
+                // so that a connection waiting between requests holds only its idle state: a
+                // proxy keeps thousands of those.
+                if !Box::pin(self.serve_one(head, service)).await? {
+                    break None;
                 }
             };
-            first = false;
-            // Everything a request in progress needs (its head, the handler's future,
-            // the response being written) lives in this one allocation made per request,
-            // so that a connection waiting between requests holds only its idle state: a
-            // proxy keeps thousands of those.
-            if !Box::pin(self.serve_one(head, service)).await? {
-                break None;
+            match reject {
+                Some(status) => self.reject(status).await,
+                None => self.drain().await,
             }
-        };
-        match reject {
-            Some(status) => self.reject(status).await,
-            None => self.drain().await,
         }
     }
 
