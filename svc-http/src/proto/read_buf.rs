@@ -9,7 +9,7 @@
 //! one that received a small request leaves no large hole in the heap when it frees it.
 //!
 //! A busy connection (one whose second message arrives before it was released) moves to a
-//! block of [`FIRST_SIZE`] bytes, reads straight into it from then on, and reuses the block
+//! block of [`WARM_SIZE`] bytes, reads straight into it from then on, and reuses the block
 //! from its start again once every message parsed from it has been dropped: a stream of
 //! small requests then costs no allocation and no copy per request, only a reference count
 //! on the block per message. A connection that made one request and went quiet never gets
@@ -29,6 +29,10 @@ const READ_SIZE: usize = 8 * 1024;
 const MIN_ROOM: usize = 512;
 /// The first buffer of an idle connection that receives bytes.
 const FIRST_SIZE: usize = 4 * 1024;
+/// The block of a busy connection: small, because every busy connection keeps one until
+/// it goes idle (and the allocator keeps the memory when it is freed); room for a dozen
+/// small request heads between two reclaims, and a larger message grows it as usual.
+const WARM_SIZE: usize = 1024;
 /// The scratch buffer an idle connection reads into.
 const IDLE_READ: usize = 2 * 1024;
 
@@ -105,7 +109,7 @@ impl ReadBuf {
             // A second message since the connection was last idle: a block that the
             // messages to come are read into directly.
             self.buf = BytesMut::new();
-            self.grow(FIRST_SIZE);
+            self.grow(WARM_SIZE);
             self.spare[..n].copy_from_slice(&scratch[..n]);
             let filled = self.spare.split_to(n);
             self.buf.unsplit(filled);
@@ -143,8 +147,8 @@ impl ReadBuf {
         let mut block = std::mem::take(&mut self.spare);
         block.clear();
         // Moves the (empty) view back to the start of the allocation when this is the
-        // only handle to it and it has `FIRST_SIZE` bytes; never allocates.
-        if !block.try_reclaim(FIRST_SIZE) {
+        // only handle to it and it has `WARM_SIZE` bytes; never allocates.
+        if !block.try_reclaim(WARM_SIZE) {
             return false;
         }
         block.resize(block.capacity(), 0);
@@ -212,7 +216,7 @@ mod tests {
             assert!(matches!(rb.poll_fill(&mut io, &mut cx), Poll::Ready(Ok(40))));
             let msg = rb.buf.split_to(40).freeze();
             let at = msg.as_ptr() as usize;
-            assert!((base..base + FIRST_SIZE).contains(&at), "read {i} left the block");
+            assert!((base..base + WARM_SIZE).contains(&at), "read {i} left the block");
             assert!(msg.iter().all(|&b| b == msg[0]));
         }
         // A message still alive keeps its bytes: the next block is a new one.
@@ -226,7 +230,7 @@ mod tests {
         }
         assert!(held
             .iter()
-            .any(|m| !(base..base + FIRST_SIZE).contains(&(m.as_ptr() as usize))));
+            .any(|m| !(base..base + WARM_SIZE).contains(&(m.as_ptr() as usize))));
         // Released when idle; the next read goes through the scratch buffer again.
         rb.release();
         assert!(!rb.is_allocated());
