@@ -193,10 +193,13 @@ where
     }
 
     /// The exchange is over: hand the connection back if it is clean.
-    fn finish(mut self, recycle: Option<Recycle<IO>>) {
+    ///
+    /// The connection keeps its read block (at most 1 KiB once it is busy, see
+    /// `read_buf`): the next response on it is read straight into the block, without an
+    /// allocation and a copy of its own. A pool holds at most `max_idle` connections.
+    fn finish(self, recycle: Option<Recycle<IO>>) {
         if let Some(pool) = recycle.and_then(|weak| weak.upgrade()) {
             if self.rb.buf.is_empty() {
-                self.rb.release();
                 pool.check_in(self);
             }
         }
