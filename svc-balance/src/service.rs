@@ -84,7 +84,8 @@ pub struct Balance<K, S, Req, L: Load = PeakEwma, C = CompleteOnResponse> {
     generation: u64,
     rotation: List<K, S, L>,
     rng: Rng,
-    /// The instant of this handle's latest call: what costs are computed at.
+    /// The instant costs are computed at: the runtime's coarse clock, read when a pick
+    /// starts (`Instant::recent`, no clock read), or this handle's latest call.
     now: Instant,
     /// The endpoint claimed by `poll_ready`.
     chosen: Option<Arc<Endpoint<K, S, L>>>,
@@ -293,6 +294,10 @@ where
             return Poll::Ready(Ok(()));
         }
         self.refresh();
+        // Costs decay with time: a clone (or a handle idle for a while) would compare them
+        // at the instant of its last call, when an endpoint avoided since then has not
+        // decayed yet and is never tried again.
+        self.now = Instant::recent();
         match self.pick() {
             Some(endpoint) => self.chose(endpoint),
             None => self.poll_wait(cx),
