@@ -70,3 +70,69 @@ async fn per_request_work_does_not_grow_with_endpoints() {
     assert_eq!(polls_per_request(10).await, 1.0);
     assert_eq!(polls_per_request(1_000).await, 1.0);
 }
+
+/// An endpoint that fails fast looks cheap (its answers are quick) and would keep
+/// winning the picks until failure accrual ejects it: one request at a time, each
+/// retry of a failed request would go straight back to it. A failure counts as slow
+/// (it doubles the endpoint's estimate), so after a failure or two the next pick goes
+/// to its peer.
+#[rt_sched::test(start_paused = true)]
+async fn an_endpoint_that_just_failed_loses_the_next_picks() {
+    use svc_balance::load::PeakEwma;
+    let (fast, fast_behaviour) = endpoint(Duration::from_millis(1));
+    let (slow, _) = endpoint(Duration::from_millis(5));
+    // A short decay: the estimates follow the samples within a few hundred requests.
+    let balance: Balance<&'static str, _, u32, PeakEwma> = svc_balance::Builder::new()
+        .load(PeakEwma::new(Duration::from_millis(30), Duration::from_millis(100)))
+        .build(ServiceList::new([("fast", fast), ("slow", slow)]));
+    for i in 0..300 {
+        balance.clone().oneshot(i).await.unwrap();
+    }
+    assert!(
+        fast_behaviour.answered.load(Relaxed) > 150,
+        "the faster endpoint took most of the traffic"
+    );
+    // "fast" starts failing, still fast. Count the longest run of requests in a row that
+    // went to it (each failed) before failure accrual ejects it.
+    fast_behaviour.fail.store(true, Relaxed);
+    let (mut run, mut longest, mut failed) = (0, 0, 0);
+    for i in 0..200 {
+        if balance.clone().oneshot(i).await.is_err() {
+            failed += 1;
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    assert!(failed > 0, "the failing endpoint was never picked");
+    // Doubled, its estimate is above its peer's and the next pick goes there; a failure
+    // that did not count as slow would leave it the cheapest until failure accrual
+    // ejects it, 7 failures in a row.
+    assert!(
+        longest <= 2,
+        "{longest} failed requests in a row went to the failing endpoint"
+    );
+}
+
+/// An endpoint avoided for being slow is tried again once its estimate has decayed,
+/// also through clones of a handle (each request here goes through a fresh clone, as a
+/// `oneshot` does): costs are compared at the current time, not at the instant of the
+/// handle's last call.
+#[rt_sched::test(start_paused = true)]
+async fn an_avoided_endpoint_is_tried_again_as_its_estimate_decays() {
+    use svc_balance::load::PeakEwma;
+    let (slow, slow_behaviour) = endpoint(Duration::from_millis(50));
+    let (fast, _) = endpoint(Duration::from_millis(1));
+    let balance: Balance<&'static str, _, u32, PeakEwma> = svc_balance::Builder::new()
+        .load(PeakEwma::new(Duration::from_millis(30), Duration::from_millis(100)))
+        .build(ServiceList::new([("slow", slow), ("fast", fast)]));
+    // About two seconds of requests, one at a time: "fast" answers most; "slow"'s
+    // estimate (50 ms) decays below "fast"'s (about 1 ms) in ~0.4 s without a sample.
+    for i in 0..2_000 {
+        balance.clone().oneshot(i).await.unwrap();
+    }
+    let retried = slow_behaviour.answered.load(Relaxed);
+    assert!(retried >= 3, "the slow endpoint was tried {retried} times");
+    assert!(retried < 100, "the slow endpoint was not avoided: {retried} requests");
+}

@@ -21,6 +21,8 @@ pub struct InFlight<L: Load> {
     probe: bool,
     /// The endpoint's answer (success or failure) was recorded.
     resolved: bool,
+    /// That answer was a failure.
+    failed: bool,
 }
 
 impl<L: Load> InFlight<L> {
@@ -30,12 +32,14 @@ impl<L: Load> InFlight<L> {
             token: Some(token),
             probe,
             resolved: false,
+            failed: false,
         }
     }
 
     /// Records the endpoint's answer for failure accrual.
     pub(crate) fn resolve(&mut self, success: bool) {
         self.resolved = true;
+        self.failed = !success;
         self.tracker.record(success);
     }
 }
@@ -43,7 +47,11 @@ impl<L: Load> InFlight<L> {
 impl<L: Load> Drop for InFlight<L> {
     fn drop(&mut self) {
         if let Some(token) = self.token.take() {
-            self.tracker.load.end(token);
+            if self.failed {
+                self.tracker.load.end_failed(token);
+            } else {
+                self.tracker.load.end(token);
+            }
         }
         self.tracker.finish(self.probe, self.resolved);
     }

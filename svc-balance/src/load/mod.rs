@@ -18,7 +18,7 @@ mod peak_ewma;
 mod pending;
 
 pub use completion::{CompleteOnResponse, InFlight, TrackCompletion};
-pub use peak_ewma::{PeakEwma, DEFAULT_DECAY, DEFAULT_RTT};
+pub use peak_ewma::{PeakEwma, DEFAULT_DECAY, DEFAULT_RTT, FAILURE_PENALTY};
 pub use pending::PendingRequests;
 
 use rt_core::time::Instant;
@@ -76,4 +76,12 @@ pub trait Load: Send + Sync + 'static {
 
     /// The request started with `token` completed.
     fn end(&self, token: Self::Token);
+
+    /// The request started with `token` completed with a failure (the endpoint's
+    /// service returned an error). By default the same as [`end`](Load::end); a load
+    /// that should steer the next picks away from an endpoint that just failed
+    /// ([`PeakEwma`] does) overrides it.
+    fn end_failed(&self, token: Self::Token) {
+        self.end(token);
+    }
 }

@@ -20,6 +20,10 @@ use rt_core::time::Instant;
 
 use super::Load;
 
+/// How much slower than its estimate a failed request counts: a failure doubles the
+/// endpoint's estimate (or counts as its own round trip, if that was slower).
+pub const FAILURE_PENALTY: f64 = 2.0;
+
 /// The round-trip time assumed before the first sample: 30 ms.
 pub const DEFAULT_RTT: Duration = Duration::from_millis(30);
 /// How long a sample weighs: 10 s.
@@ -32,6 +36,14 @@ pub const DEFAULT_DECAY: Duration = Duration::from_secs(10);
 /// exponentially weighted moving average with time constant `decay`; while no sample
 /// arrives it decays toward zero, so an endpoint avoided for being slow is tried again.
 /// Costs are in nanoseconds.
+///
+/// A failed request counts as slow: as a sample of [`FAILURE_PENALTY`] times the
+/// estimate (or its own round trip, if slower). An endpoint that fails fast would
+/// otherwise look like the cheapest one and win the next pick, which is typically the
+/// retry of the request it just failed; doubled, it loses to its peers until its
+/// estimate has decayed back (about 7 s with the default decay), or until they are
+/// busier. Failure accrual, which ejects an endpoint after consecutive failures, is
+/// separate and unchanged.
 ///
 /// # Examples
 ///
@@ -159,11 +171,35 @@ impl Load for PeakEwma {
         let now = Instant::now();
         self.observe(now.saturating_duration_since(start), now);
     }
+
+    /// Reads the clock once; counts the request as [`FAILURE_PENALTY`] times the estimate
+    /// (or its own round trip, if slower).
+    fn end_failed(&self, start: Instant) {
+        let now = Instant::now();
+        let penalty = Duration::from_nanos((self.estimate_ns(now) * FAILURE_PENALTY) as u64);
+        self.observe(now.saturating_duration_since(start).max(penalty), now);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failure_doubles_the_estimate() {
+        let load = PeakEwma::new(Duration::from_millis(30), Duration::from_secs(10));
+        let token = load.start(Instant::now());
+        load.end_failed(token);
+        let now = Instant::now();
+        let estimate = load.rtt_estimate(now);
+        assert!(
+            estimate > Duration::from_millis(59) && estimate <= Duration::from_millis(60),
+            "{estimate:?}"
+        );
+        // A successful fast answer only pulls it down slowly.
+        load.end(load.start(now));
+        assert!(load.rtt_estimate(Instant::now()) > Duration::from_millis(59));
+    }
 
     #[test]
     fn faster_samples_decay_the_estimate() {
