@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use examples::proxy::BackendState;
-use proxy_support::{client, config, eventually, get, start, Backend};
+use proxy_support::{client, config, eventually, failing_backend, get, start, Backend};
 
 #[rt_sched::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_a_backend_mid_load_is_invisible_to_clients() {
@@ -86,4 +86,24 @@ async fn a_backend_that_comes_back_is_used_again() {
     .await;
     assert!(back, "the restarted backend got no request");
     proxy.shutdown().await;
+}
+
+/// One client, one request at a time, and a backend that answers `503` at once: each
+/// request's retry must go to the healthy backend. A backend that fails fast used to look
+/// like the cheapest one and won the retries of its own failures, so a request could use
+/// up its attempts on it (and reach the client as `503`) before failure accrual ejected it.
+#[rt_sched::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backend_failing_fast_does_not_take_the_retries_of_a_lone_client() {
+    let good = Backend::start("good").await;
+    let (bad, _bad_task) = failing_backend().await;
+    for _ in 0..12 {
+        // A fresh proxy each time: the first failures, before any ejection, are the test.
+        let proxy = start(config(&[good.addr, bad])).await;
+        let pool = client(proxy.local_addr());
+        for i in 0..20 {
+            let status = get(&pool, "/").await.status;
+            assert_eq!(status, 200, "request {i} got {status}");
+        }
+        proxy.shutdown().await;
+    }
 }

@@ -73,3 +73,33 @@ fn concurrent_completions_keep_the_estimate_a_mean_of_samples() {
         assert_eq!(PendingRequests::new().cost(2, now), 2.0);
     });
 }
+
+/// Two failures racing each other and a pick: the pick sees a cost between the plain one
+/// and the doubled-twice one, and afterwards the penalty is one or two doublings (a lost
+/// doubling is allowed: the penalty is a heuristic, kept in one word without a lock),
+/// never a torn value.
+#[test]
+fn concurrent_failures_leave_a_whole_penalty() {
+    loom::model(|| {
+        let load = Arc::new(PeakEwma::new(Duration::from_millis(30), Duration::from_secs(10)));
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                let load = load.clone();
+                thread::spawn(move || {
+                    let token = load.start(Instant::now());
+                    load.end_failed(token);
+                })
+            })
+            .collect();
+        let now = Instant::now();
+        let plain = load.rtt_estimate(now).as_nanos() as f64;
+        let seen = load.cost(0, now) / plain;
+        assert!((0.99..=4.01).contains(&seen), "{seen}");
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        let now = Instant::now();
+        let factor = load.cost(0, now) / load.rtt_estimate(now).as_nanos() as f64;
+        assert!((1.99..=4.01).contains(&factor), "{factor}");
+    });
+}

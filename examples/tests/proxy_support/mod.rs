@@ -103,6 +103,22 @@ fn seen_headers(headers: &HeaderMap) -> String {
     seen
 }
 
+/// A backend that answers every request `503` at once, on kept-alive connections.
+pub async fn failing_backend() -> (SocketAddr, JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let service = service_fn(|_req: Request<Body>| async {
+        let mut res = Response::new(Body::empty());
+        *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        Ok::<_, Infallible>(res)
+    });
+    let server = svc_http::server::Server::from_listener(listener);
+    let task = rt_sched::spawn(async move {
+        let _ = server.serve(service).await;
+    });
+    (addr, task)
+}
+
 /// A backend that answers every connection with `reply` and then closes it.
 pub async fn raw_backend(reply: &'static [u8]) -> (SocketAddr, JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -20,9 +20,15 @@ use rt_core::time::Instant;
 
 use super::Load;
 
-/// How much slower than its estimate a failed request counts: a failure doubles the
-/// endpoint's estimate (or counts as its own round trip, if that was slower).
-pub const FAILURE_PENALTY: f64 = 2.0;
+/// The most a run of failures multiplies an endpoint's cost by: each failure doubles
+/// it, up to this.
+pub const MAX_FAILURE_PENALTY: f64 = 16.0;
+/// How long a failure weighs on the cost: the penalty decays as `e^(-t / 1 s)`.
+pub const FAILURE_MEMORY: Duration = Duration::from_secs(1);
+/// `log2(MAX_FAILURE_PENALTY)`.
+const MAX_DOUBLINGS: u64 = 4;
+/// The doublings of the penalty, in the top bits of `PeakEwma::failures`.
+const DOUBLINGS_SHIFT: u32 = 56;
 
 /// The round-trip time assumed before the first sample: 30 ms.
 pub const DEFAULT_RTT: Duration = Duration::from_millis(30);
@@ -37,13 +43,15 @@ pub const DEFAULT_DECAY: Duration = Duration::from_secs(10);
 /// arrives it decays toward zero, so an endpoint avoided for being slow is tried again.
 /// Costs are in nanoseconds.
 ///
-/// A failed request counts as slow: as a sample of [`FAILURE_PENALTY`] times the
-/// estimate (or its own round trip, if slower). An endpoint that fails fast would
-/// otherwise look like the cheapest one and win the next pick, which is typically the
-/// retry of the request it just failed; doubled, it loses to its peers until its
-/// estimate has decayed back (about 7 s with the default decay), or until they are
-/// busier. Failure accrual, which ejects an endpoint after consecutive failures, is
-/// separate and unchanged.
+/// A failed request doubles the endpoint's cost for a moment: the penalty (2×, 4×, ...
+/// up to [`MAX_FAILURE_PENALTY`] for failures in a row) decays with time constant
+/// [`FAILURE_MEMORY`], back to nothing within a few seconds. An endpoint that fails fast
+/// would otherwise look like the cheapest one and win the next pick, which is typically
+/// the retry of the request it just failed; penalised, it loses to its peers while its
+/// failures are fresh. The penalty is kept apart from the round-trip estimate (which
+/// decays over `decay`, seconds to minutes), so that an endpoint that recovers is not
+/// avoided for longer than the moment. Failure accrual, which ejects an endpoint after
+/// consecutive failures, is separate and unchanged.
 ///
 /// # Examples
 ///
@@ -69,6 +77,9 @@ pub struct PeakEwma {
     estimate: AtomicU64,
     /// Newest sample, nanoseconds since `epoch`.
     stamp: AtomicU64,
+    /// The failure penalty: its doublings (top 8 bits; 0 = none) and the time of the
+    /// latest failure (nanoseconds since `epoch`, the low 56 bits: 2.28 years).
+    failures: AtomicU64,
     epoch: Instant,
     default_rtt: Duration,
     decay_ns: f64,
@@ -85,6 +96,7 @@ impl PeakEwma {
         PeakEwma {
             estimate: AtomicU64::new((default_rtt.as_nanos() as f64).to_bits()),
             stamp: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
             epoch: Instant::now(),
             default_rtt,
             decay_ns: decay.as_nanos() as f64,
@@ -139,6 +151,29 @@ impl PeakEwma {
         }
     }
 
+    /// The factor the failure penalty multiplies the cost by at `now` (1.0: none).
+    fn penalty(&self, now: Instant) -> f64 {
+        let failures = self.failures.load(Relaxed);
+        let doublings = failures >> DOUBLINGS_SHIFT;
+        if doublings == 0 {
+            return 1.0;
+        }
+        let at = failures & ((1 << DOUBLINGS_SHIFT) - 1);
+        let age = self.nanos(now).saturating_sub(at) as f64 / FAILURE_MEMORY.as_nanos() as f64;
+        let full = (1u64 << doublings) as f64;
+        1.0 + (full - 1.0) * super::decay::exp_neg(age)
+    }
+
+    /// Records a failure at `now`: the penalty doubles (from what is left of it), up to
+    /// [`MAX_FAILURE_PENALTY`].
+    fn fail(&self, now: Instant) {
+        let at = self.nanos(now).min((1 << DOUBLINGS_SHIFT) - 1);
+        let left = self.penalty(now);
+        // The doublings closest to what is left, plus this one.
+        let doublings = (left.log2().round() as u64 + 1).min(MAX_DOUBLINGS);
+        self.failures.store(doublings << DOUBLINGS_SHIFT | at, Relaxed);
+    }
+
     fn nanos(&self, now: Instant) -> u64 {
         now.saturating_duration_since(self.epoch).as_nanos() as u64
     }
@@ -159,7 +194,7 @@ impl Load for PeakEwma {
     }
 
     fn cost(&self, pending: u64, now: Instant) -> f64 {
-        self.estimate_ns(now) * (pending + 1) as f64
+        self.estimate_ns(now) * (pending + 1) as f64 * self.penalty(now)
     }
 
     fn start(&self, now: Instant) -> Instant {
@@ -172,12 +207,11 @@ impl Load for PeakEwma {
         self.observe(now.saturating_duration_since(start), now);
     }
 
-    /// Reads the clock once; counts the request as [`FAILURE_PENALTY`] times the estimate
-    /// (or its own round trip, if slower).
+    /// Reads the clock once; records the round trip and a failure (see the type's docs).
     fn end_failed(&self, start: Instant) {
         let now = Instant::now();
-        let penalty = Duration::from_nanos((self.estimate_ns(now) * FAILURE_PENALTY) as u64);
-        self.observe(now.saturating_duration_since(start).max(penalty), now);
+        self.observe(now.saturating_duration_since(start), now);
+        self.fail(now);
     }
 }
 
@@ -186,19 +220,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_failure_doubles_the_estimate() {
+    fn failures_double_the_cost_for_a_moment() {
         let load = PeakEwma::new(Duration::from_millis(30), Duration::from_secs(10));
-        let token = load.start(Instant::now());
-        load.end_failed(token);
-        let now = Instant::now();
-        let estimate = load.rtt_estimate(now);
-        assert!(
-            estimate > Duration::from_millis(59) && estimate <= Duration::from_millis(60),
-            "{estimate:?}"
-        );
-        // A successful fast answer only pulls it down slowly.
-        load.end(load.start(now));
-        assert!(load.rtt_estimate(Instant::now()) > Duration::from_millis(59));
+        let t0 = load.epoch;
+        let base = load.cost(0, t0);
+        load.observe(Duration::from_millis(30), t0);
+        let ratio = |now| load.cost(0, now) / load.estimate_ns(now);
+        load.fail(t0);
+        assert!((ratio(t0) - 2.0).abs() < 1e-9);
+        load.fail(t0);
+        assert!((ratio(t0) - 4.0).abs() < 1e-9);
+        for _ in 0..5 {
+            load.fail(t0);
+        }
+        assert!((ratio(t0) - MAX_FAILURE_PENALTY).abs() < 1e-9, "capped");
+        // Decays: after 1 s, 1 + 15/e; after 10 s, nothing to speak of.
+        let later = t0 + Duration::from_secs(1);
+        assert!((ratio(later) - (1.0 + 15.0 / std::f64::consts::E)).abs() < 1e-6);
+        assert!(ratio(t0 + Duration::from_secs(10)) < 1.001);
+        // A failure after the penalty has faded starts over at 2x.
+        let much_later = t0 + Duration::from_secs(30);
+        load.fail(much_later);
+        assert!((ratio(much_later) - 2.0).abs() < 1e-3);
+        assert!(base > 0.0);
     }
 
     #[test]
