@@ -166,6 +166,66 @@ fn same_waker_repoll_racing_fire() {
     });
 }
 
+/// Three timers due at once, so that the firing thread wakes a first batch (two under
+/// loom) before it has popped the third, while each `Sleep` is re-polled with the waker
+/// the wheel holds (the lock-free path). A re-poll that returns `Pending` must be followed
+/// by a wake-up: one that came before it would be lost (the task was woken, polled, and
+/// told to wait for a timer that already fired).
+///
+/// The wakes are counted with loom's atomics here (the shared `CountingWaker` uses std's,
+/// which loom does not see): a wake-up that a re-poll observed must carry what the firing
+/// thread did before it, as a real wake-up (scheduling the task) does.
+#[test]
+fn same_waker_repolls_racing_a_batched_fire() {
+    struct LoomCount(loom::sync::atomic::AtomicUsize);
+    impl std::task::Wake for LoomCount {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    struct Counter(std::sync::Arc<LoomCount>);
+    impl Counter {
+        fn wakes(&self) -> usize {
+            self.0 .0.load(std::sync::atomic::Ordering::SeqCst)
+        }
+    }
+    model_covering(&["ready at once", "woken"], |outcomes| {
+        let timer = Arc::new(ManualTimer::new(true));
+        let counters: Vec<Counter> = (0..3)
+            .map(|_| Counter(std::sync::Arc::new(LoomCount(loom::sync::atomic::AtomicUsize::new(0)))))
+            .collect();
+        let wakers: Vec<std::task::Waker> = counters.iter().map(|c| std::task::Waker::from(c.0.clone())).collect();
+        let mut sleeps: Vec<Sleep> = (0..3).map(|_| timer.sleep(DUE)).collect();
+        for (sleep, waker) in sleeps.iter_mut().zip(&wakers) {
+            assert!(poll_once(Pin::new(sleep), waker).is_pending());
+        }
+        let firer = fire_after(&timer, DUE);
+        let mut pending = Vec::new();
+        for (i, (sleep, waker)) in sleeps.iter_mut().zip(&wakers).enumerate() {
+            let before = counters[i].wakes();
+            if poll_once(Pin::new(sleep), waker).is_pending() {
+                pending.push((i, before));
+            } else {
+                outcomes.record("ready at once");
+            }
+        }
+        firer.join().unwrap();
+        for (i, before) in pending {
+            assert!(
+                counters[i].wakes() > before,
+                "sleep {i}: its wake-up came before its re-poll and was lost (wakes {} before {before}, all {:?})",
+                counters[i].wakes(),
+                counters.iter().map(Counter::wakes).collect::<Vec<_>>()
+            );
+            assert!(poll_once(Pin::new(&mut sleeps[i]), &wakers[i]).is_ready());
+            outcomes.record("woken");
+        }
+        drop(sleeps);
+        timer.check_invariants();
+        assert_eq!(timer.pending(), 0);
+    });
+}
+
 /// Shutdown races a sleep's registration and wait: the sleep completes either way (it
 /// is woken by the shutdown, or refused registration), and nothing stays in the wheel.
 #[test]

@@ -167,6 +167,12 @@ impl TimeHandle {
         while let Some(waker) = state.wheel.poll(now) {
             batch.push(waker);
             if batch.is_full() {
+                // Before the wake-ups: a woken `Sleep` must see its timer fired (it may
+                // skip the lock on the strength of it). Every timer in the batch is due
+                // by the wheel's elapsed tick; timers of that tick still in the wheel are
+                // popped before this call returns, so a `Sleep` that completes on it
+                // meanwhile only gets a spurious wake-up later.
+                self.inner.fired_through.store(state.wheel.elapsed(), Ordering::Release);
                 drop(state);
                 batch.wake_all();
                 state = self.inner.state.lock();
@@ -224,7 +230,8 @@ impl TimeHandle {
         ms.min(MAX_TICK)
     }
 
-    /// Whether a timer registered for `tick` has certainly fired (without locking).
+    /// Whether a timer registered for `tick` has certainly fired (without locking), or
+    /// is being fired by the `process` call under way (which pops it before it returns).
     pub(crate) fn has_fired(&self, tick: u64) -> bool {
         tick <= self.inner.fired_through.load(Ordering::Acquire)
     }

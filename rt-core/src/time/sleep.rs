@@ -21,7 +21,12 @@
 //! A waiting `Sleep` polled again (a spurious wake-up, a `select!` loop) with the waker it
 //! registered last (same data and vtable pointers, what `Waker::will_wake` compares)
 //! returns at once: the wheel still holds a clone of that waker, which keeps what it
-//! points to alive, so equal pointers mean the same waker. With another waker it locks
+//! points to alive, so equal pointers mean the same waker. That is only sound because a
+//! timer is seen as fired before its waker is woken: `process` publishes its
+//! `fired_through` tick before each batch of wake-ups, so a task woken by its timer finds
+//! `has_fired` true when it polls (a re-poll that trusted a stale tick would wait for a
+//! wake-up that already came: the hang `loom_time::same_waker_repolls_racing_a_batched_fire`
+//! reproduces). With another waker it locks
 //! the wheel to swap it in. Dropping a waiting `Sleep` locks to unlink the timer (O(1)).
 
 use std::fmt;
