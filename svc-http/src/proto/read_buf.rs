@@ -100,16 +100,18 @@ impl ReadBuf {
         IO: AsyncRead + Unpin + ?Sized,
     {
         let n = std::task::ready!(Pin::new(&mut *io).poll_read(cx, scratch))?;
-        if n == scratch.len() {
-            // More may be waiting: a buffer with room to read it into.
+        if n == scratch.len() || n > 0 && self.warm {
+            // More may be waiting (the scratch buffer is full): a block with room to read
+            // it into. Or a second message since the connection was last idle: a block
+            // that the messages to come are read into directly. One allocation, the
+            // bytes copied in once.
+            let room = if n == scratch.len() {
+                FIRST_SIZE.max(2 * n)
+            } else {
+                WARM_SIZE
+            };
             self.buf = BytesMut::new();
-            self.buf.extend_from_slice(&scratch[..n]);
-            self.grow(FIRST_SIZE.max(2 * n));
-        } else if n > 0 && self.warm {
-            // A second message since the connection was last idle: a block that the
-            // messages to come are read into directly.
-            self.buf = BytesMut::new();
-            self.grow(WARM_SIZE);
+            self.grow(room);
             self.spare[..n].copy_from_slice(&scratch[..n]);
             let filled = self.spare.split_to(n);
             self.buf.unsplit(filled);
