@@ -27,6 +27,14 @@ pub const MAX_FAILURE_PENALTY: f64 = 16.0;
 pub const FAILURE_MEMORY: Duration = Duration::from_secs(1);
 /// `log2(MAX_FAILURE_PENALTY)`.
 const MAX_DOUBLINGS: u64 = 4;
+/// `2^(d + 1/2)` for d = 0..3: a penalty left at or above the d-th counts as d + 1
+/// doublings when the next failure doubles it.
+const KEPT_ABOVE: [f64; 4] = [
+    std::f64::consts::SQRT_2,
+    2.0 * std::f64::consts::SQRT_2,
+    4.0 * std::f64::consts::SQRT_2,
+    8.0 * std::f64::consts::SQRT_2,
+];
 /// The doublings of the penalty, in the top bits of `PeakEwma::failures`.
 const DOUBLINGS_SHIFT: u32 = 56;
 
@@ -169,8 +177,10 @@ impl PeakEwma {
     fn fail(&self, now: Instant) {
         let at = self.nanos(now).min((1 << DOUBLINGS_SHIFT) - 1);
         let left = self.penalty(now);
-        // The doublings closest to what is left, plus this one.
-        let doublings = (left.log2().round() as u64 + 1).min(MAX_DOUBLINGS);
+        // The doublings closest to what is left (compared with 2^(d + 1/2), without `log2`:
+        // no `libm` in the process), plus this one.
+        let kept = KEPT_ABOVE.iter().take_while(|&&bound| left >= bound).count() as u64;
+        let doublings = (kept + 1).min(MAX_DOUBLINGS);
         self.failures.store(doublings << DOUBLINGS_SHIFT | at, Relaxed);
     }
 
