@@ -256,7 +256,7 @@ struct Pong(u32, Sender<Ping>);
 
 fn recv<T>(rx: Receiver<T>, round: u32) -> T {
     // Mix the blocking and the async receive.
-    if round % 2 == 0 {
+    if round.is_multiple_of(2) {
         rx.blocking_recv().unwrap()
     } else {
         block_on(rx).unwrap()

@@ -296,7 +296,7 @@ impl Context {
         let mut slot = self.core.borrow_mut();
         let core = slot.as_mut().expect("core lost");
         core.tick = core.tick.wrapping_add(1);
-        let task = if core.tick % self.handle.config.global_queue_interval == 0 {
+        let task = if core.tick.is_multiple_of(self.handle.config.global_queue_interval) {
             self.handle.inject.pop().or_else(|| core.tasks.pop_front())
         } else {
             core.tasks.pop_front().or_else(|| self.handle.inject.pop())

@@ -151,7 +151,7 @@ impl Context {
     fn run(&self, mut core: Box<Core>) -> Box<Core> {
         while !core.is_shutdown {
             core.tick = core.tick.wrapping_add(1);
-            if core.tick % self.shared().config.event_interval == 0 {
+            if core.tick.is_multiple_of(self.shared().config.event_interval) {
                 core = self.maintenance(core);
                 if core.is_shutdown {
                     break;
@@ -176,7 +176,7 @@ impl Context {
 
     fn next_task(&self, core: &mut Core) -> Option<Task> {
         let shared = self.shared();
-        if core.tick % shared.config.global_queue_interval == 0 {
+        if core.tick.is_multiple_of(shared.config.global_queue_interval) {
             if let Some(task) = shared.inject.pop() {
                 return Some(task);
             }
