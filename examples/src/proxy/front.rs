@@ -73,15 +73,19 @@ impl Service<Request<Body>> for Front {
         remove_hop_by_hop(req.headers_mut());
         self.client.append_to(req.headers_mut());
         let stack = self.shared.stack.clone();
+        // The futures are built in place in their allocations (`Box::pin` would build
+        // them on the stack and copy them in).
         let state = if self.needs_replay(&req) {
             // No slot of the stack is held while the body arrives.
             let limit = self.shared.replay_limit as usize;
+            let future = Box::write(Box::new_uninit(), buffer_then_call(stack, req, limit));
             State::Buffering {
-                future: Box::pin(buffer_then_call(stack, req, limit)),
+                future: Box::into_pin(future),
             }
         } else {
+            let future = Box::write(Box::new_uninit(), stack.oneshot(req));
             State::Called {
-                future: Box::pin(stack.oneshot(req)),
+                future: Box::into_pin(future),
             }
         };
         FrontFuture { state, start, stats }

@@ -306,8 +306,11 @@ impl Service<Request<Body>> for Pool {
     }
 
     fn call(&mut self, req: Request<Body>) -> ResponseFuture {
+        // Built in place in its allocation (`Box::pin` would build it on the stack and
+        // copy it in).
+        let inner = Box::write(Box::new_uninit(), self.request(req));
         ResponseFuture {
-            inner: Box::pin(self.request(req)),
+            inner: Box::into_pin(inner),
         }
     }
 }

@@ -198,8 +198,10 @@ where
                 // Everything a request in progress needs (its head, the handler's future,
                 // the response being written) lives in this one allocation made per request,
                 // so that a connection waiting between requests holds only its idle state: a
-                // proxy keeps thousands of those.
-                if !Box::pin(self.serve_one(head, service)).await? {
+                // proxy keeps thousands of those. `Box::write` into a fresh allocation lets
+                // the future be built in place; `Box::pin(future)` built it on the stack
+                // and copied all of it (848 bytes) into the box.
+                if !Box::into_pin(Box::write(Box::new_uninit(), self.serve_one(head, service))).await? {
                     break None;
                 }
             };
