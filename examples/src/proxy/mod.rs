@@ -34,29 +34,37 @@
 //! # Performance
 //!
 //! No per-request logging, no lock on the request path, counters in relaxed atomics.
-//! `compare proxy` (`benches/proxy-peers.sh`), 26 Nov 2026, 5 rounds, release build,
+//! `compare proxy` (`benches/proxy-peers.sh`), 27 Nov 2026, 5 rounds, release build,
 //! `--workers 1` (a current-thread runtime), `wrk -t1 -c64` through each proxy to the
 //! same single-threaded epoll backend on loopback, 2 shared cores (medians; ratio =
 //! ours / peer):
 //!
 //! | | proxy CPU µs/req | added p99 ms | MiB at rest | KiB per idle connection |
 //! |---|---|---|---|---|
-//! | this proxy | 18.5 | 1.46 | 3.70 | 0.87 |
-//! | nginx | 18.4 (ratio 1.01) | 1.31 (1.12) | 19.6 | 0.54 |
-//! | HAProxy | 20.6 (ratio 0.90) | 2.28 (0.64) | 16.1 | 1.11 |
+//! | this proxy | 15.1 | 1.42 | 3.88 | 0.78 |
+//! | nginx | 15.4 (ratio 0.98) | 1.03 (1.38) | 19.6 | 0.55 |
+//! | HAProxy | 16.1 (ratio 0.94) | 1.34 (1.06) | 16.2 | 1.11 |
 //!
-//! - About half of the CPU is the kernel's (two `recvfrom` and two `sendto` per request,
-//!   one `epoll_wait` per batch of requests: the minimum). User space runs about 20,500
-//!   instructions per request (callgrind): parsing and building two heads, the stack's
-//!   futures, the buffer's hand-off to its worker task, about 15 allocations.
+//! The p99 rows move the most from run to run on a shared machine: an earlier run the
+//! same day gave ratios of 0.95 and 0.84.
+//!
+//! - About two thirds of the CPU is the kernel's (two `recvfrom` and two `sendto` per
+//!   request, one `epoll_wait` per batch of requests: the minimum). User space runs about
+//!   19,200 instructions per request (callgrind): parsing and building two heads, the
+//!   stack's futures, the buffer's hand-off to its worker task, about 11 allocations.
+//!   No clock read for the keep-alive idle start, the `date` line or the pool's idle times
+//!   (the runtime's coarse clock), and no C-library cancellation bookkeeping around the
+//!   socket calls (raw system calls).
 //! - An idle client connection holds its task (the connection's idle state: stream,
-//!   timer, configuration, two-pointer front service; about 0.5 KiB), its
-//!   keep-alive timer entry, its reactor registration, its stop signal and its place in
-//!   the drain set: no read or write buffer, no header scratch (they are given back after
-//!   50 ms idle), no per-connection copy of the stack (each request clones a handle) and
-//!   no per-connection copy of the client's address fields (shared per client IP).
+//!   timer, configuration, stop signal inline, two-pointer front service; about 0.5 KiB),
+//!   its keep-alive timer entry, its reactor registration and its place in the drain set:
+//!   no read or write buffer, no header scratch (they are given back after 50 ms idle; the
+//!   field positions of a head being parsed are per thread), no per-connection copy of the
+//!   stack (each request clones a handle) and no per-connection copy of the client's
+//!   address fields (shared per client IP).
 //! - At rest: the release profile's LTO keeps the code small, and the process does not
-//!   load `libm` (the balancer's decay weight is computed without it).
+//!   load `libm` (the balancer's decay weight and failure penalty are computed without
+//!   it).
 //!
 //! # Examples
 //!
