@@ -176,6 +176,14 @@ impl<L> Tracker<L> {
         self.load.cost(self.in_flight(), now)
     }
 
+    /// Whether the endpoint failed so recently that a peer should win the pick.
+    pub(crate) fn recently_failed(&self, now: rt_core::time::Instant) -> bool
+    where
+        L: Load,
+    {
+        self.load.recently_failed(now)
+    }
+
     /// The endpoint answered; failure accrual counts consecutive failures and calls the
     /// driver at the threshold.
     pub(crate) fn record(&self, success: bool) {

@@ -4,9 +4,9 @@
 //! # Per-request path
 //!
 //! `poll_ready`: one acquire load (has the rotation changed?), two random indices, two
-//! state loads, two [`Load::cost`] reads (no clock read: the costs use the instant of
-//! this handle's previous call), one compare-and-swap to claim the cheaper ready
-//! endpoint. `call`: one clock read, the endpoint's `call`, and one `poll_ready` of that
+//! state loads, two [`Load::recently_failed`] and two [`Load::cost`] reads (no clock
+//! read: they use the runtime's coarse clock, `Instant::recent`), one compare-and-swap to
+//! claim the better ready endpoint. `call`: one clock read, the endpoint's `call`, and one `poll_ready` of that
 //! endpoint so that it stays ready for the next request (an endpoint that is not ready
 //! goes to the driver). No scan, no lock taken by anyone else, no work per endpoint.
 //!
@@ -157,7 +157,8 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
         }
     }
 
-    /// Power of two choices: a few random pairs, the cheaper ready one of a pair wins.
+    /// Power of two choices: a few random pairs; of a pair, the ready one wins, then the
+    /// one that did not fail recently ([`Load::recently_failed`]), then the cheaper one.
     fn pick(&mut self) -> Option<Arc<Endpoint<K, S, L>>> {
         let n = self.rotation.len();
         if n < 2 {
@@ -167,8 +168,8 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
             let (a, b) = self.rng.pair(n);
             let (a, b) = (&self.rotation[a], &self.rotation[b]);
             let first = match (a.is_ready(), b.is_ready()) {
-                (true, true) if b.tracker.cost(self.now) < a.tracker.cost(self.now) => b,
-                (true, _) => a,
+                (true, true) => self.better(a, b),
+                (true, false) => a,
                 (false, true) => b,
                 (false, false) => continue,
             };
@@ -177,6 +178,17 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
             }
         }
         None
+    }
+
+    /// Of two ready endpoints, the one that did not fail recently, else the cheaper.
+    fn better<'e>(&self, a: &'e Arc<Endpoint<K, S, L>>, b: &'e Arc<Endpoint<K, S, L>>) -> &'e Arc<Endpoint<K, S, L>> {
+        let now = self.now;
+        match (a.tracker.recently_failed(now), b.tracker.recently_failed(now)) {
+            (true, false) => b,
+            (false, true) => a,
+            _ if b.tracker.cost(now) < a.tracker.cost(now) => b,
+            _ => a,
+        }
     }
 
     /// The slow path: the first ready endpoint from a random offset.

@@ -84,4 +84,13 @@ pub trait Load: Send + Sync + 'static {
     fn end_failed(&self, token: Self::Token) {
         self.end(token);
     }
+
+    /// Whether the endpoint failed so recently that a peer that did not should win the
+    /// pick whatever the costs (the retry of a request that just failed then goes
+    /// elsewhere). By default never; [`PeakEwma`] says so while its failure penalty is
+    /// fresh.
+    fn recently_failed(&self, now: Instant) -> bool {
+        let _ = now;
+        false
+    }
 }

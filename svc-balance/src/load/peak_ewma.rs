@@ -25,16 +25,10 @@ use super::Load;
 pub const MAX_FAILURE_PENALTY: f64 = 16.0;
 /// How long a failure weighs on the cost: the penalty decays as `e^(-t / 1 s)`.
 pub const FAILURE_MEMORY: Duration = Duration::from_secs(1);
+/// The penalty at and above which an endpoint counts as recently failed.
+const RECENT_FAILURE: f64 = 1.5;
 /// `log2(MAX_FAILURE_PENALTY)`.
 const MAX_DOUBLINGS: u64 = 4;
-/// `2^(d + 1/2)` for d = 0..3: a penalty left at or above the d-th counts as d + 1
-/// doublings when the next failure doubles it.
-const KEPT_ABOVE: [f64; 4] = [
-    std::f64::consts::SQRT_2,
-    2.0 * std::f64::consts::SQRT_2,
-    4.0 * std::f64::consts::SQRT_2,
-    8.0 * std::f64::consts::SQRT_2,
-];
 /// The doublings of the penalty, in the top bits of `PeakEwma::failures`.
 const DOUBLINGS_SHIFT: u32 = 56;
 
@@ -53,13 +47,15 @@ pub const DEFAULT_DECAY: Duration = Duration::from_secs(10);
 ///
 /// A failed request doubles the endpoint's cost for a moment: the penalty (2×, 4×, ...
 /// up to [`MAX_FAILURE_PENALTY`] for failures in a row) decays with time constant
-/// [`FAILURE_MEMORY`], back to nothing within a few seconds. An endpoint that fails fast
-/// would otherwise look like the cheapest one and win the next pick, which is typically
-/// the retry of the request it just failed; penalised, it loses to its peers while its
-/// failures are fresh. The penalty is kept apart from the round-trip estimate (which
-/// decays over `decay`, seconds to minutes), so that an endpoint that recovers is not
-/// avoided for longer than the moment. Failure accrual, which ejects an endpoint after
-/// consecutive failures, is separate and unchanged.
+/// [`FAILURE_MEMORY`], and a success clears it. While it is at least 1.5× (0.7 s after
+/// one failure) the endpoint is [`recently_failed`](Load::recently_failed): the
+/// balancer's pick prefers a peer that is not, whatever the costs. An endpoint that fails
+/// fast would otherwise look like the cheapest one and win the next pick, which is
+/// typically the retry of the request it just failed (and against a much slower peer, a
+/// penalty on its cost alone would not be enough). The penalty is kept apart from the
+/// round-trip estimate (which decays over `decay`, seconds to minutes), so that an
+/// endpoint that recovers is not avoided for longer than the moment. Failure accrual,
+/// which ejects an endpoint after consecutive failures, is separate and unchanged.
 ///
 /// # Examples
 ///
@@ -179,7 +175,11 @@ impl PeakEwma {
         let left = self.penalty(now);
         // The doublings closest to what is left (compared with 2^(d + 1/2), without `log2`:
         // no `libm` in the process), plus this one.
-        let kept = KEPT_ABOVE.iter().take_while(|&&bound| left >= bound).count() as u64;
+        let (mut kept, mut bound) = (0, std::f64::consts::SQRT_2);
+        while kept < MAX_DOUBLINGS && left >= bound {
+            kept += 1;
+            bound *= 2.0;
+        }
         let doublings = (kept + 1).min(MAX_DOUBLINGS);
         self.failures.store(doublings << DOUBLINGS_SHIFT | at, Relaxed);
     }
@@ -211,10 +211,19 @@ impl Load for PeakEwma {
         now
     }
 
-    /// Reads the clock once.
+    /// Reads the clock once. A success clears the failure penalty: the endpoint works.
     fn end(&self, start: Instant) {
         let now = Instant::now();
         self.observe(now.saturating_duration_since(start), now);
+        if self.failures.load(Relaxed) != 0 {
+            self.failures.store(0, Relaxed);
+        }
+    }
+
+    /// While the penalty is at least 1.5× (0.7 s after one failure, longer after
+    /// several in a row).
+    fn recently_failed(&self, now: Instant) -> bool {
+        self.penalty(now) >= RECENT_FAILURE
     }
 
     /// Reads the clock once; records the round trip and a failure (see the type's docs).
@@ -244,14 +253,20 @@ mod tests {
             load.fail(t0);
         }
         assert!((ratio(t0) - MAX_FAILURE_PENALTY).abs() < 1e-9, "capped");
-        // Decays: after 1 s, 1 + 15/e; after 10 s, nothing to speak of.
+        assert!(load.recently_failed(t0));
+        // Decays: after 1 s, 1 + 15/e; recent until ln(15 / 0.5) = 3.4 s; after 10 s,
+        // nothing to speak of.
         let later = t0 + Duration::from_secs(1);
         assert!((ratio(later) - (1.0 + 15.0 / std::f64::consts::E)).abs() < 1e-6);
+        assert!(load.recently_failed(t0 + Duration::from_millis(3_300)));
+        assert!(!load.recently_failed(t0 + Duration::from_millis(3_500)));
         assert!(ratio(t0 + Duration::from_secs(10)) < 1.001);
-        // A failure after the penalty has faded starts over at 2x.
+        // A failure after the penalty has faded starts over at 2x; a success clears it.
         let much_later = t0 + Duration::from_secs(30);
         load.fail(much_later);
         assert!((ratio(much_later) - 2.0).abs() < 1e-3);
+        load.end(Instant::now());
+        assert!(!load.recently_failed(much_later));
         assert!(base > 0.0);
     }
 
