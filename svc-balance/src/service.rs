@@ -6,9 +6,9 @@
 //! `poll_ready`: one acquire load (has the rotation changed?), two random indices, two
 //! state loads, two [`Load::recently_failed`] and two [`Load::cost`] reads (no clock
 //! read: they use the runtime's coarse clock, `Instant::recent`), one compare-and-swap to
-//! claim the better ready endpoint. `call`: one clock read, the endpoint's `call`, and one `poll_ready` of that
-//! endpoint so that it stays ready for the next request (an endpoint that is not ready
-//! goes to the driver). No scan, no lock taken by anyone else, no work per endpoint.
+//! claim the better ready endpoint. `call`: one clock read, the endpoint's `call`, and
+//! one `poll_ready` of that endpoint so that it stays ready for the next request (an
+//! endpoint that is not ready goes to the driver). No scan, no lock taken by anyone else, no work per endpoint.
 //!
 //! The slow path, when a few random pairs found no ready endpoint (most endpoints busy),
 //! scans the rotation once, then waits for the driver to ready one.
@@ -84,9 +84,6 @@ pub struct Balance<K, S, Req, L: Load = PeakEwma, C = CompleteOnResponse> {
     generation: u64,
     rotation: List<K, S, L>,
     rng: Rng,
-    /// The instant costs are computed at: the runtime's coarse clock, read when a pick
-    /// starts (`Instant::recent`, no clock read), or this handle's latest call.
-    now: Instant,
     /// The endpoint claimed by `poll_ready`.
     chosen: Option<Arc<Endpoint<K, S, L>>>,
     /// The fail-fast deadline while no endpoint is in rotation.
@@ -123,7 +120,6 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
             generation: u64::MAX,
             rotation: std::sync::Arc::from(Vec::new()),
             rng: Rng::new(),
-            now: Instant::now(),
             chosen: None,
             wait: None,
             completion,
@@ -159,7 +155,11 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
 
     /// Power of two choices: a few random pairs; of a pair, the ready one wins, then the
     /// one that did not fail recently ([`Load::recently_failed`]), then the cheaper one.
-    fn pick(&mut self) -> Option<Arc<Endpoint<K, S, L>>> {
+    ///
+    /// Costs are compared at `now`: they decay with time, so an instant kept from an
+    /// earlier call (or a clone's parent) would leave an endpoint avoided since then
+    /// undecayed, and never tried again.
+    fn pick(&mut self, now: Instant) -> Option<Arc<Endpoint<K, S, L>>> {
         let n = self.rotation.len();
         if n < 2 {
             return self.rotation.first().filter(|e| claim(e)).cloned();
@@ -168,7 +168,7 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
             let (a, b) = self.rng.pair(n);
             let (a, b) = (&self.rotation[a], &self.rotation[b]);
             let first = match (a.is_ready(), b.is_ready()) {
-                (true, true) => self.better(a, b),
+                (true, true) => better(now, a, b),
                 (true, false) => a,
                 (false, true) => b,
                 (false, false) => continue,
@@ -178,17 +178,6 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
             }
         }
         None
-    }
-
-    /// Of two ready endpoints, the one that did not fail recently, else the cheaper.
-    fn better<'e>(&self, a: &'e Arc<Endpoint<K, S, L>>, b: &'e Arc<Endpoint<K, S, L>>) -> &'e Arc<Endpoint<K, S, L>> {
-        let now = self.now;
-        match (a.tracker.recently_failed(now), b.tracker.recently_failed(now)) {
-            (true, false) => b,
-            (false, true) => a,
-            _ if b.tracker.cost(now) < a.tracker.cost(now) => b,
-            _ => a,
-        }
     }
 
     /// The slow path: the first ready endpoint from a random offset.
@@ -276,6 +265,20 @@ impl<K, S, Req, L: Load, C> Balance<K, S, Req, L, C> {
     }
 }
 
+/// Of two ready endpoints, the one that did not fail recently, else the cheaper at `now`.
+fn better<'e, K, S, L: Load>(
+    now: Instant,
+    a: &'e Arc<Endpoint<K, S, L>>,
+    b: &'e Arc<Endpoint<K, S, L>>,
+) -> &'e Arc<Endpoint<K, S, L>> {
+    match (a.tracker.recently_failed(now), b.tracker.recently_failed(now)) {
+        (true, false) => b,
+        (false, true) => a,
+        _ if b.tracker.cost(now) < a.tracker.cost(now) => b,
+        _ => a,
+    }
+}
+
 /// Claims `endpoint` unless it crossed the failure threshold since it was last ready
 /// (its last answer called the driver, which will eject it): no request goes to an
 /// endpoint between its last allowed failure and its ejection.
@@ -306,11 +309,7 @@ where
             return Poll::Ready(Ok(()));
         }
         self.refresh();
-        // Costs decay with time: a clone (or a handle idle for a while) would compare them
-        // at the instant of its last call, when an endpoint avoided since then has not
-        // decayed yet and is never tried again.
-        self.now = Instant::recent();
-        match self.pick() {
+        match self.pick(Instant::recent()) {
             Some(endpoint) => self.chose(endpoint),
             None => self.poll_wait(cx),
         }
@@ -322,7 +321,6 @@ where
             .take()
             .expect("Balance::call before poll_ready returned Ready(Ok(()))");
         let now = Instant::now();
-        self.now = now;
         let tracker = &endpoint.tracker;
         let probe = tracker.probation.load(Relaxed);
         let mut service = endpoint.service.lock();
@@ -363,7 +361,6 @@ impl<K, S, Req, L: Load, C: Clone> Clone for Balance<K, S, Req, L, C> {
             generation: self.generation,
             rotation: self.rotation.clone(),
             rng: Rng::new(),
-            now: self.now,
             chosen: None,
             wait: None,
             completion: self.completion.clone(),

@@ -26,8 +26,8 @@
 //! `fired_through` tick before each batch of wake-ups, so a task woken by its timer finds
 //! `has_fired` true when it polls (a re-poll that trusted a stale tick would wait for a
 //! wake-up that already came: the hang `loom_time::same_waker_repolls_racing_a_batched_fire`
-//! reproduces). With another waker it locks
-//! the wheel to swap it in. Dropping a waiting `Sleep` locks to unlink the timer (O(1)).
+//! reproduces). With another waker it locks the wheel to swap it in. Dropping a waiting
+//! `Sleep` locks to unlink the timer (O(1)).
 
 use std::fmt;
 use std::future::Future;

@@ -1,8 +1,8 @@
 //! The OS calls that `std` and `mio` do not wrap: peer credentials of a Unix socket,
 //! process-wide signal handlers, growing the descriptor table ahead of need, and
 //! creating a non-blocking socket where `SOCK_NONBLOCK` does not exist, and (on Linux)
-//! stream reads and writes that skip the C library's cancellation points. This is the only module of the crate allowed `unsafe`;
-//! every block says why it is sound.
+//! stream reads and writes that skip the C library's cancellation points. This is the
+//! only module of the crate allowed `unsafe`; every block says why it is sound.
 #![allow(unsafe_code)]
 
 #[cfg(any(

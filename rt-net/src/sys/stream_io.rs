@@ -9,9 +9,12 @@
 //! CPU time. On Linux these calls therefore go straight to the kernel through `syscall`,
 //! which is not a cancellation point; elsewhere they go through `std` as before.
 //!
-//! The calls are the same ones `std` makes: `recvfrom` with no flags and no address, and
+//! For TCP these are the calls `std` makes: `recvfrom` with no flags and no address, and
 //! `sendto` with `MSG_NOSIGNAL` (a write to a closed connection fails with `EPIPE`
-//! instead of raising `SIGPIPE`), so behaviour, errors included, does not change.
+//! instead of raising `SIGPIPE`), so behaviour, errors included, does not change. For
+//! Unix stream sockets `std` used `read` / `write`; the one difference is that a write to
+//! a closed peer now also fails with `EPIPE` rather than raising `SIGPIPE` (which Rust
+//! programs ignore by default anyway).
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd};

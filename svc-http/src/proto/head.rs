@@ -346,14 +346,9 @@ fn parse_len(digits: &[u8]) -> Option<u64> {
 
 /// Whether the connection stays open after this message.
 pub(crate) fn keep_alive(headers: &HeaderMap, version: Version) -> bool {
-    let mut close = false;
-    let mut keep = false;
+    let mut seen = Seen::default();
     for value in headers.get_all(CONNECTION) {
-        for token in value.as_bytes().split(|&b| b == b',') {
-            let token = token.trim_ascii();
-            close |= token.eq_ignore_ascii_case(b"close");
-            keep |= token.eq_ignore_ascii_case(b"keep-alive");
-        }
+        seen.note(&CONNECTION, value.as_bytes());
     }
-    !close && (version == Version::HTTP_11 || keep)
+    seen.keep_alive(version)
 }
