@@ -18,7 +18,7 @@ mod peak_ewma;
 mod pending;
 
 pub use completion::{CompleteOnResponse, InFlight, TrackCompletion};
-pub use peak_ewma::{PeakEwma, DEFAULT_DECAY, DEFAULT_RTT, FAILURE_MEMORY, MAX_FAILURE_PENALTY};
+pub use peak_ewma::{PeakEwma, DEFAULT_DECAY, DEFAULT_RTT, FAILURE_MEMORY, MAX_FAILURE_PENALTY, RECENT_FAILURE};
 pub use pending::PendingRequests;
 
 use rt_core::time::Instant;

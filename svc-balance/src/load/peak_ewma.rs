@@ -25,8 +25,11 @@ use super::Load;
 pub const MAX_FAILURE_PENALTY: f64 = 16.0;
 /// How long a failure weighs on the cost: the penalty decays as `e^(-t / 1 s)`.
 pub const FAILURE_MEMORY: Duration = Duration::from_secs(1);
-/// The penalty at and above which an endpoint counts as recently failed.
-const RECENT_FAILURE: f64 = 1.5;
+/// How long after its latest failure an endpoint loses the pick to peers that did not
+/// fail: long enough for the retries of the failed request (a few milliseconds of
+/// backoff), short enough that later requests still reach it, so that failure accrual
+/// sees its failures in a row and ejects a dead endpoint.
+pub const RECENT_FAILURE: Duration = Duration::from_millis(100);
 /// `log2(MAX_FAILURE_PENALTY)`.
 const MAX_DOUBLINGS: u64 = 4;
 /// The doublings of the penalty, in the top bits of `PeakEwma::failures`.
@@ -47,9 +50,9 @@ pub const DEFAULT_DECAY: Duration = Duration::from_secs(10);
 ///
 /// A failed request doubles the endpoint's cost for a moment: the penalty (2×, 4×, ...
 /// up to [`MAX_FAILURE_PENALTY`] for failures in a row) decays with time constant
-/// [`FAILURE_MEMORY`], and a success clears it. While it is at least 1.5× (0.7 s after
-/// one failure) the endpoint is [`recently_failed`](Load::recently_failed): the
-/// balancer's pick prefers a peer that is not, whatever the costs. An endpoint that fails
+/// [`FAILURE_MEMORY`], and a success clears it. For [`RECENT_FAILURE`] (100 ms) after a
+/// failure the endpoint is [`recently_failed`](Load::recently_failed): the balancer's
+/// pick prefers a peer that is not, whatever the costs. An endpoint that fails
 /// fast would otherwise look like the cheapest one and win the next pick, which is
 /// typically the retry of the request it just failed (and against a much slower peer, a
 /// penalty on its cost alone would not be enough). The penalty is kept apart from the
@@ -220,10 +223,11 @@ impl Load for PeakEwma {
         }
     }
 
-    /// While the penalty is at least 1.5× (0.7 s after one failure, longer after
-    /// several in a row).
+    /// For [`RECENT_FAILURE`] after the latest failure (a success ends it at once).
     fn recently_failed(&self, now: Instant) -> bool {
-        self.penalty(now) >= RECENT_FAILURE
+        let failures = self.failures.load(Relaxed);
+        let at = failures & ((1 << DOUBLINGS_SHIFT) - 1);
+        failures >> DOUBLINGS_SHIFT != 0 && self.nanos(now).saturating_sub(at) < RECENT_FAILURE.as_nanos() as u64
     }
 
     /// Reads the clock once; records the round trip and a failure (see the type's docs).
@@ -242,7 +246,6 @@ mod tests {
     fn failures_double_the_cost_for_a_moment() {
         let load = PeakEwma::new(Duration::from_millis(30), Duration::from_secs(10));
         let t0 = load.epoch;
-        let base = load.cost(0, t0);
         load.observe(Duration::from_millis(30), t0);
         let ratio = |now| load.cost(0, now) / load.estimate_ns(now);
         load.fail(t0);
@@ -254,12 +257,12 @@ mod tests {
         }
         assert!((ratio(t0) - MAX_FAILURE_PENALTY).abs() < 1e-9, "capped");
         assert!(load.recently_failed(t0));
-        // Decays: after 1 s, 1 + 15/e; recent until ln(15 / 0.5) = 3.4 s; after 10 s,
+        // Recent for 100 ms; the cost penalty decays: after 1 s, 1 + 15/e; after 10 s,
         // nothing to speak of.
+        assert!(load.recently_failed(t0 + Duration::from_millis(99)));
+        assert!(!load.recently_failed(t0 + Duration::from_millis(101)));
         let later = t0 + Duration::from_secs(1);
         assert!((ratio(later) - (1.0 + 15.0 / std::f64::consts::E)).abs() < 1e-6);
-        assert!(load.recently_failed(t0 + Duration::from_millis(3_300)));
-        assert!(!load.recently_failed(t0 + Duration::from_millis(3_500)));
         assert!(ratio(t0 + Duration::from_secs(10)) < 1.001);
         // A failure after the penalty has faded starts over at 2x; a success clears it.
         let much_later = t0 + Duration::from_secs(30);
@@ -267,7 +270,6 @@ mod tests {
         assert!((ratio(much_later) - 2.0).abs() < 1e-3);
         load.end(Instant::now());
         assert!(!load.recently_failed(much_later));
-        assert!(base > 0.0);
     }
 
     #[test]
