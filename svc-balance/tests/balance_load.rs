@@ -165,5 +165,8 @@ async fn a_peer_that_did_not_fail_wins_even_when_much_slower() {
         }
     }
     assert!(failed >= 1, "the failing endpoint was never picked");
-    assert_eq!(longest, 1, "a request right after a failure went to the failing endpoint");
+    assert_eq!(
+        longest, 1,
+        "a request right after a failure went to the failing endpoint"
+    );
 }
