@@ -108,7 +108,9 @@ impl ReadBuf {
             let room = if n == scratch.len() {
                 FIRST_SIZE.max(2 * n)
             } else {
-                WARM_SIZE
+                // A message larger than the block (up to the scratch buffer's size) gets
+                // room for itself and as much again.
+                WARM_SIZE.max(2 * n)
             };
             self.buf = BytesMut::new();
             self.grow(room);
@@ -238,6 +240,33 @@ mod tests {
         assert!(!rb.is_allocated());
         assert!(matches!(rb.poll_fill(&mut io, &mut cx), Poll::Ready(Ok(40))));
         assert_eq!(rb.buf.capacity(), 40);
+    }
+
+    #[test]
+    fn a_busy_connection_takes_a_message_larger_than_its_block() {
+        // Every size a read into the scratch buffer can return, on a warm connection.
+        for len in [
+            WARM_SIZE - 1,
+            WARM_SIZE,
+            WARM_SIZE + 1,
+            1474,
+            IDLE_READ - 1,
+            IDLE_READ,
+            IDLE_READ + 1,
+        ] {
+            let mut io = Chunks(len, 0);
+            let mut rb = ReadBuf::new();
+            let mut cx = Context::from_waker(noop_waker_ref());
+            for _ in 0..3 {
+                let n = match rb.poll_fill(&mut io, &mut cx) {
+                    Poll::Ready(Ok(n)) => n,
+                    other => panic!("{other:?}"),
+                };
+                assert_eq!(rb.buf.len(), n);
+                assert!(rb.buf.iter().all(|&b| b == rb.buf[0]));
+                drop(rb.buf.split_to(n));
+            }
+        }
     }
 
     #[test]
