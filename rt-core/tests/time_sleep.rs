@@ -22,10 +22,12 @@ fn sleep_is_send_sync_and_unpin() {
 
 #[test]
 fn sleep_is_small() {
-    // Deadline (16), handle (8), state (40: the timer's key and tick, and the identity of
-    // the waker the wheel holds, which spares a re-poll the wheel's lock). The timer
-    // itself is a 40-byte wheel record.
-    assert!(std::mem::size_of::<Sleep>() <= 64, "{}", std::mem::size_of::<Sleep>());
+    assert_eq!(std::mem::size_of::<Option<Sleep>>(), std::mem::size_of::<Sleep>());
+    // Deadline (16), handle (8), state (32: the timer's key and tick, and the identity of
+    // the waker the wheel holds, which spares a re-poll the wheel's lock; the waker's
+    // vtable address, never 0, doubles as the state's tag). The timer itself is a 40-byte
+    // wheel record.
+    assert!(std::mem::size_of::<Sleep>() <= 56, "{}", std::mem::size_of::<Sleep>());
 }
 
 #[test]

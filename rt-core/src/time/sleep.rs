@@ -31,6 +31,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::num::NonZeroUsize;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
@@ -152,12 +153,24 @@ pub struct Sleep {
     state: State,
 }
 
+/// Two variants, the other states nested in the second: the vtable address in
+/// `WakerId` (never 0) then tells them apart, with no tag word (a `Sleep` is 56 bytes, not
+/// 64; servers keep one per connection).
 #[derive(Clone, Copy, Debug)]
 enum State {
+    /// `waker`: the waker the wheel holds for this timer.
+    Waiting {
+        key: Key,
+        tick: u64,
+        waker: WakerId,
+    },
+    Idle(Idle),
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Idle {
     /// `due`: the deadline was not after the clock's time at creation / reset.
     Unregistered { due: bool },
-    /// `waker`: the waker the wheel holds for this timer.
-    Waiting { key: Key, tick: u64, waker: WakerId },
     /// `shutdown`: completed because the timer shut down before the deadline.
     Elapsed { shutdown: bool },
 }
@@ -165,11 +178,13 @@ enum State {
 /// A waker's identity: its data and vtable pointers, as addresses (a `Sleep` stays
 /// `Send` and `Sync`; they are only compared, never dereferenced).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct WakerId(usize, usize);
+struct WakerId(usize, NonZeroUsize);
 
 impl WakerId {
     fn of(waker: &std::task::Waker) -> WakerId {
-        WakerId(waker.data() as usize, std::ptr::from_ref(waker.vtable()) as usize)
+        let vtable = NonZeroUsize::new(std::ptr::from_ref(waker.vtable()) as usize);
+        // A reference's address is never 0.
+        WakerId(waker.data() as usize, vtable.unwrap_or(NonZeroUsize::MAX))
     }
 }
 
@@ -179,7 +194,7 @@ impl Sleep {
         Sleep {
             deadline,
             handle,
-            state: State::Unregistered { due: deadline <= now },
+            state: State::Idle(Idle::Unregistered { due: deadline <= now }),
         }
     }
 
@@ -193,7 +208,7 @@ impl Sleep {
     /// `true` once the runtime's timer has shut down.
     pub fn is_elapsed(&self) -> bool {
         match (self.state, &self.handle) {
-            (State::Elapsed { .. } | State::Unregistered { due: true }, _) => true,
+            (State::Idle(Idle::Elapsed { .. } | Idle::Unregistered { due: true }), _) => true,
             (State::Waiting { tick, .. }, Some(handle)) => handle.has_fired(tick),
             (_, Some(handle)) => handle.is_shutdown() || self.deadline <= handle.clock().now(),
             (_, None) => self.deadline <= Instant::now(),
@@ -226,18 +241,18 @@ impl Sleep {
                         tick: new_tick,
                         waker,
                     },
-                    Rescheduled::Fired => State::Elapsed { shutdown: false },
-                    Rescheduled::Gone => State::Unregistered { due },
+                    Rescheduled::Fired => State::Idle(Idle::Elapsed { shutdown: false }),
+                    Rescheduled::Gone => State::Idle(Idle::Unregistered { due }),
                 };
                 return;
             }
         }
-        self.state = State::Unregistered { due };
+        self.state = State::Idle(Idle::Unregistered { due });
     }
 
     /// Whether the future completed because the timer shut down before its deadline.
     pub(crate) fn is_shutdown(&self) -> bool {
-        matches!(self.state, State::Elapsed { shutdown: true })
+        matches!(self.state, State::Idle(Idle::Elapsed { shutdown: true }))
     }
 
     /// The current time on this sleep's clock.
@@ -254,7 +269,7 @@ impl Sleep {
                 .unwrap_or_else(|| super::no_timer("a `Sleep` (of `sleep`, `timeout` or `interval`) must be polled"))
         });
         match self.state {
-            State::Elapsed { .. } => return Poll::Ready(()),
+            State::Idle(Idle::Elapsed { .. }) => return Poll::Ready(()),
             State::Waiting { key, tick, waker } => {
                 if !handle.has_fired(tick) {
                     // The same waker: nothing to swap (see the module docs).
@@ -268,7 +283,7 @@ impl Sleep {
                     }
                 }
             }
-            State::Unregistered { due } => {
+            State::Idle(Idle::Unregistered { due }) => {
                 // (`has_fired` is also true once the timer shut down.)
                 let tick = handle.deadline_tick(self.deadline);
                 if !due && !handle.has_fired(tick) {
@@ -281,7 +296,7 @@ impl Sleep {
             }
         }
         let shutdown = handle.is_shutdown() && handle.clock().now() < self.deadline;
-        self.state = State::Elapsed { shutdown };
+        self.state = State::Idle(Idle::Elapsed { shutdown });
         Poll::Ready(())
     }
 }

@@ -147,8 +147,11 @@ pub(super) struct Waiters {
 /// The slot of one waiter in a [`Waiters`]; held by the receiver or future that waits.
 ///
 /// Deliberately not `Clone`: one owner per slot, released by [`Waiters::deregister`].
+///
+/// A `u32`, so that a receiver (which keeps an `Option<Key>`) is three words: servers keep
+/// one per connection.
 #[derive(Debug)]
-pub(super) struct Key(usize);
+pub(super) struct Key(u32);
 
 #[derive(Debug, Default)]
 struct WaiterSet {
@@ -174,8 +177,13 @@ impl Waiters {
         let replaced = {
             let mut set = self.set.lock();
             let index = match key {
-                Some(Key(index)) => *index,
-                None => key.insert(Key(set.allocate())).0,
+                Some(Key(index)) => *index as usize,
+                None => {
+                    // Each waiter owns memory of its own (its receiver, its slot): 2^32 of
+                    // them cannot exist.
+                    let index = u32::try_from(set.allocate()).expect("fewer than 2^32 waiters");
+                    key.insert(Key(index)).0 as usize
+                }
             };
             set.store(index, waker)
         };
@@ -186,7 +194,7 @@ impl Waiters {
     /// Releases the slot of `key`, if it has one, dropping any waker in it.
     pub(super) fn deregister(&self, key: &mut Option<Key>) {
         if let Some(Key(index)) = key.take() {
-            let waker = self.set.lock().release(index);
+            let waker = self.set.lock().release(index as usize);
             drop(waker);
         }
     }
