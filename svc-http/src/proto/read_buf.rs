@@ -1,14 +1,14 @@
 //! A connection's read buffer.
 //!
 //! The buffer is a [`BytesMut`]: message heads are parsed in place and body chunks are
-//! handed out as [`Bytes`](bytes::Bytes) slices of it. When a connection goes idle
-//! (nothing buffered, nothing to read for a moment), its owner calls [`ReadBuf::release`]
-//! to drop the allocation; the next read then lands in a small scratch buffer first, and
-//! only bytes that actually arrive get a heap buffer again, of their size when the read
-//! did not fill the scratch buffer. An idle keep-alive connection thus owns no buffer, and
-//! one that received a small request leaves no large hole in the heap when it frees it.
+//! handed out as [`Bytes`](bytes::Bytes) slices of it. A new buffer owns no allocation
+//! (a connection that went idle drops its buffer and starts over with a new one when it
+//! wakes up): its first read lands in a small per-thread scratch buffer, and only bytes
+//! that actually arrive get a heap buffer, of their size when the read did not fill the
+//! scratch buffer. An idle keep-alive connection thus owns no buffer, and one that
+//! received a small request leaves no large hole in the heap when it frees it.
 //!
-//! A busy connection (one whose second message arrives before it was released) moves to a
+//! A busy connection (one whose second message arrives into the same buffer) moves to a
 //! block of [`WARM_SIZE`] bytes, reads straight into it from then on, and reuses the block
 //! from its start again once every message parsed from it has been dropped: a stream of
 //! small requests then costs no allocation and no copy per request, only a reference count
@@ -159,15 +159,6 @@ impl ReadBuf {
         self.spare = block;
         true
     }
-
-    /// Drops the allocation if nothing is buffered: the connection is idle.
-    pub(crate) fn release(&mut self) {
-        if self.buf.is_empty() {
-            self.buf = BytesMut::new();
-            self.spare = BytesMut::new();
-            self.warm = false;
-        }
-    }
 }
 
 #[cfg(test)]
@@ -187,9 +178,6 @@ mod tests {
         assert_eq!(&rb.buf[..], b"abc");
         assert!(matches!(rb.poll_fill(&mut io, &mut cx), Poll::Ready(Ok(0))));
         assert_eq!(&rb.buf[..], b"abc");
-        let _ = rb.buf.split_to(3);
-        rb.release();
-        assert!(!rb.is_allocated());
     }
 
     /// Yields `chunk` bytes per read, forever.
@@ -235,9 +223,9 @@ mod tests {
         assert!(held
             .iter()
             .any(|m| !(base..base + WARM_SIZE).contains(&(m.as_ptr() as usize))));
-        // Released when idle; the next read goes through the scratch buffer again.
-        rb.release();
-        assert!(!rb.is_allocated());
+        // A parked connection starts over with a new buffer: its first read goes through
+        // the scratch buffer again.
+        let mut rb = ReadBuf::new();
         assert!(matches!(rb.poll_fill(&mut io, &mut cx), Poll::Ready(Ok(40))));
         assert_eq!(rb.buf.capacity(), 40);
     }

@@ -15,6 +15,7 @@ use http::{Method, Request, Response, StatusCode};
 use rt_core::time::{sleep_until, Instant, Sleep};
 use svc_trait::Service;
 
+use self::park::{Connection, Outcome, Parked};
 use super::chan::{self, Sender};
 use super::config::Config;
 use crate::body::Body;
@@ -28,8 +29,9 @@ use crate::proto::read_buf::ReadBuf;
 const MAX_DRAIN: u64 = 64 * 1024;
 /// A write buffer grown past this is dropped once written.
 const MAX_KEPT_WRITE_BUF: usize = 4 * 1024;
-/// A keep-alive connection idle this long gives back its buffers and header scratch.
-const IDLE_RELEASE: std::time::Duration = std::time::Duration::from_millis(50);
+/// A keep-alive connection that waited this long for its next request is parked: it
+/// gives back its buffers and everything else only a request in progress needs.
+const PARK_AFTER: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Serves HTTP/1.1 requests on `io` with `service` until the client closes the
 /// connection, asks for `connection: close`, breaks the protocol or times out.
@@ -80,10 +82,12 @@ where
 ///
 /// # Memory
 ///
-/// A connection waiting between requests holds only its idle state (the stream, the
-/// configuration, the service, a timer; no buffer once it has been idle for a moment).
-/// What a request in progress needs is allocated when its head has arrived and freed
-/// when its response is written.
+/// A connection that has waited a moment (50 ms) for its next request is parked: it keeps
+/// only the stream, the service, the configuration, the shutdown signal and a timer, in
+/// the future itself (about 200 bytes with a small service and a TCP stream). Its request
+/// loop and buffers are in an allocation made when the connection starts or bytes arrive
+/// after a pause, and freed when it parks or ends. What a request in progress needs is
+/// allocated when its head has arrived and freed when its response is written.
 pub fn serve_connection_with_shutdown<IO, S, F>(
     io: IO,
     service: S,
@@ -96,23 +100,55 @@ where
     S::Error: Into<BoxError>,
     F: Future<Output = ()> + Unpin,
 {
-    let mut conn = Conn {
+    let parked = Parked {
         io,
-        rb: ReadBuf::new(),
-        wbuf: Vec::new(),
-        wpos: 0,
+        service,
         config,
         shutdown: Some(shutdown),
         timer: None,
+    };
+    Connection::new(parked, active)
+}
+
+/// The active phase of a connection (see [`Connection`]): serves requests from `rb` and
+/// the stream until the connection closes or has waited [`PARK_AFTER`] for its next
+/// request, then gives its parts back to be parked. `first`: the connection's first
+/// request (its header timeout runs from now, not from its first byte).
+fn active<IO, S, F>(parked: Parked<IO, S, F>, rb: ReadBuf, first: bool) -> impl Future<Output = Outcome<IO, S, F>>
+where
+    IO: AsyncRead + AsyncWrite + Unpin,
+    S: Service<Request<Body>, Response = Response<Body>>,
+    S::Error: Into<BoxError>,
+    F: Future<Output = ()> + Unpin,
+{
+    let Parked {
+        io,
+        service,
+        config,
+        shutdown,
+        timer,
+    } = parked;
+    let mut conn = Conn {
+        io,
+        rb,
+        wbuf: Vec::new(),
+        wpos: 0,
+        config,
+        shutdown,
+        timer,
         unread_input: false,
     };
     let mut service = service;
     // An `async move` block that only borrows what it captured keeps one copy of it; an
     // `async fn` would keep its arguments and the locals they are moved into.
     async move {
-        let res = conn.run(&mut service).await;
+        let res = match conn.run(&mut service, first).await {
+            Ok(Exit::Park(deadline)) => return Outcome::Park(conn.park(service, deadline)),
+            Ok(Exit::Close) => Ok(()),
+            Err(e) => Err(e),
+        };
         conn.close().await;
-        res
+        Outcome::Done(res)
     }
 }
 
@@ -150,13 +186,16 @@ where
     /// keep `self` and `service` twice (as arguments and as the locals they move into) in
     /// the connection's idle state.
     #[allow(clippy::manual_async_fn)] // See above.
-    fn run<'a, S>(&'a mut self, service: &'a mut S) -> impl Future<Output = Result<(), Error>> + use<'a, IO, F, S>
+    fn run<'a, S>(
+        &'a mut self,
+        service: &'a mut S,
+        mut first: bool,
+    ) -> impl Future<Output = Result<Exit, Error>> + use<'a, IO, F, S>
     where
         S: Service<Request<Body>, Response = Response<Body>>,
         S::Error: Into<BoxError>,
     {
         async move {
-            let mut first = true;
             // The awaits after the loop, not in a `match` on a parse result (whose scrutinee
             // lives to the end of the `match`), keep a parsed head out of this future's idle
             // state. The same goes for the `match` in the read loop, which ends before its
@@ -192,6 +231,7 @@ where
                         Read::TimedOut if started.is_some() => break 'conn Some(StatusCode::REQUEST_TIMEOUT),
                         Read::TimedOut => break 'conn None,
                         Read::Failed(e) => return Err(e),
+                        Read::Park(deadline) => return Ok(Exit::Park(deadline)),
                     }
                 };
                 first = false;
@@ -206,9 +246,10 @@ where
                 }
             };
             match reject {
-                Some(status) => self.reject(status).await,
-                None => self.drain().await,
+                Some(status) => self.reject(status).await?,
+                None => self.drain().await?,
             }
+            Ok(Exit::Close)
         }
     }
 
@@ -218,47 +259,54 @@ where
         started: &mut Option<Instant>,
         idle: &mut Option<Instant>,
     ) -> Poll<Read> {
-        loop {
-            match self.rb.poll_fill(&mut self.io, cx) {
-                Poll::Ready(Ok(0)) => return Poll::Ready(Read::Eof),
-                Poll::Ready(Ok(_)) => return Poll::Ready(Read::Data),
-                Poll::Ready(Err(e)) => return Poll::Ready(Read::Failed(Error::io(e))),
-                Poll::Pending => {}
-            }
-            let waiting = self.rb.buf.is_empty();
-            // Only a connection about to wait between requests looks at the shutdown signal
-            // (which registers the task's waker with it): not once per request.
-            if waiting && self.poll_shutdown(cx) {
-                return Poll::Ready(Read::Shutdown);
-            }
-            // The idle time starts on the runtime's coarse clock: a keep-alive timeout needs
-            // no precision, and reading the clock for every request costs more than the
-            // rest of this wait.
-            let deadline = match started {
-                Some(t) => *t + self.config.get_header_timeout(),
-                None => *idle.get_or_insert_with(Instant::recent) + self.config.get_keep_alive_timeout(),
-            };
-            // A connection idle for a moment gives its buffers back; a busy one keeps them.
-            let release = match idle {
-                Some(t) if waiting && self.holds_buffers() => Some(*t + IDLE_RELEASE).filter(|&r| r < deadline),
-                _ => None,
-            };
-            match self.poll_timer(cx, release.unwrap_or(deadline)) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(()) if release.is_some() => {
-                    self.rb.release();
-                    if self.wbuf.is_empty() {
-                        self.wbuf = Vec::new();
-                    }
-                }
-                Poll::Ready(()) => return Poll::Ready(Read::TimedOut),
-            }
+        match self.rb.poll_fill(&mut self.io, cx) {
+            Poll::Ready(Ok(0)) => return Poll::Ready(Read::Eof),
+            Poll::Ready(Ok(_)) => return Poll::Ready(Read::Data),
+            Poll::Ready(Err(e)) => return Poll::Ready(Read::Failed(Error::io(e))),
+            Poll::Pending => {}
+        }
+        let waiting = self.rb.buf.is_empty();
+        // Only a connection about to wait between requests looks at the shutdown signal
+        // (which registers the task's waker with it): not once per request.
+        if waiting && self.poll_shutdown(cx) {
+            return Poll::Ready(Read::Shutdown);
+        }
+        // The idle time starts on the runtime's coarse clock: a keep-alive timeout needs
+        // no precision, and reading the clock for every request costs more than the
+        // rest of this wait.
+        let deadline = match started {
+            Some(t) => *t + self.config.get_header_timeout(),
+            None => *idle.get_or_insert_with(Instant::recent) + self.config.get_keep_alive_timeout(),
+        };
+        // A connection idle for a moment is parked; a busy one keeps its state.
+        let park = match idle {
+            Some(t) if waiting && self.wbuf.is_empty() => Some(*t + PARK_AFTER).filter(|&p| p < deadline),
+            _ => None,
+        };
+        match self.poll_timer(cx, park.unwrap_or(deadline)) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) if park.is_some() => Poll::Ready(Read::Park(deadline)),
+            Poll::Ready(()) => Poll::Ready(Read::TimedOut),
         }
     }
 
-    /// Whether the connection holds an allocation it can give back while idle.
-    fn holds_buffers(&self) -> bool {
-        self.rb.is_allocated() || self.wbuf.is_empty() && self.wbuf.capacity() > 0
+    /// The parts of the connection a parked connection keeps, its timer set to `deadline`
+    /// (the end of its keep-alive time).
+    fn park<S>(self, service: S, deadline: Instant) -> Parked<IO, S, F> {
+        let timer = match self.timer {
+            Some(mut timer) => {
+                Pin::new(&mut timer).reset(deadline);
+                timer
+            }
+            None => sleep_until(deadline),
+        };
+        Parked {
+            io: self.io,
+            service,
+            config: self.config,
+            shutdown: self.shutdown,
+            timer: Some(timer),
+        }
     }
 
     /// Waits for `deadline` on the connection's one timer. The timer is moved only when
@@ -450,7 +498,19 @@ enum Read {
     Shutdown,
     TimedOut,
     Failed(Error),
+    /// Waited [`PARK_AFTER`]: park until the keep-alive deadline.
+    Park(Instant),
+}
+
+/// How the request loop ended.
+enum Exit {
+    /// Close the connection.
+    Close,
+    /// Park it until the keep-alive deadline.
+    Park(Instant),
 }
 
 #[path = "conn_body.rs"]
 mod body;
+#[path = "conn_park.rs"]
+mod park;
