@@ -88,6 +88,7 @@
 
 mod admin;
 mod config;
+mod conns;
 mod discovery;
 mod endpoint;
 mod front;

@@ -6,7 +6,6 @@
 use std::future::{poll_fn, Future};
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -14,19 +13,16 @@ use std::time::Duration;
 use pin_project_lite::pin_project;
 use rt_core::sync::watch;
 use rt_net::{TcpListener, TcpStream};
-use rt_sched::task::JoinSet;
 use svc_http::server::StopSignal;
 
+use super::conns::{Conns, Open};
 use super::metrics::Stats;
 
 /// How long the loop backs off after an accept error (out of file descriptors...).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
 
-/// Counts a client connection open while alive.
-struct Open(Arc<Stats>);
-
 pin_project! {
-    /// A connection's future and its [`Open`] count: the future is polled where it lies
+    /// A connection's future and its [`Open`] slot: the future is polled where it lies
     /// (an `async` block awaiting it would hold a second copy of it), its output dropped.
     struct Tracked<F> {
         #[pin]
@@ -43,12 +39,6 @@ impl<F: Future> Future for Tracked<F> {
     }
 }
 
-impl Drop for Open {
-    fn drop(&mut self) {
-        self.0.connections.fetch_sub(1, Relaxed);
-    }
-}
-
 /// Accepts connections until `stop`, serving each with `serve` on a task of its own;
 /// then drains them within `drain`.
 pub(crate) async fn accept_loop<F, Fut>(
@@ -62,7 +52,7 @@ pub(crate) async fn accept_loop<F, Fut>(
     Fut: Future + Send + 'static,
 {
     let mut signal = std::pin::pin!(StopSignal::new(stop));
-    let mut conns = JoinSet::new();
+    let conns = Conns::new(stats);
     loop {
         let accepted = poll_fn(|cx| match signal.as_mut().poll(cx) {
             Poll::Ready(()) => Poll::Ready(None),
@@ -72,12 +62,8 @@ pub(crate) async fn accept_loop<F, Fut>(
         match accepted {
             None => break,
             Some(Ok((stream, peer))) => {
-                stats.connections.fetch_add(1, Relaxed);
-                stats.connections_total.fetch_add(1, Relaxed);
-                let open = Open(stats.clone());
                 let conn = serve(stream, peer);
-                conns.spawn(Tracked { conn, open });
-                while conns.try_join_next().is_some() {}
+                conns.spawn(|open| rt_sched::spawn(Tracked { conn, open }).abort_handle());
             }
             Some(Err(error)) => {
                 tracing::warn!(%error, "accept failed; backing off");
@@ -88,12 +74,12 @@ pub(crate) async fn accept_loop<F, Fut>(
     drop(listener);
     let open = conns.len();
     tracing::info!(connections = open, "stopped accepting; draining");
-    let drained = rt_core::time::timeout(drain, async { while conns.join_next().await.is_some() {} }).await;
+    let drained = rt_core::time::timeout(drain, conns.drained()).await;
     if drained.is_err() {
         tracing::warn!(
             connections = conns.len(),
             "drain timeout; closing the remaining connections"
         );
-        conns.shutdown().await;
+        conns.abort_all().await;
     }
 }
