@@ -235,13 +235,11 @@ where
                     }
                 };
                 first = false;
-                // Everything a request in progress needs (its head, the handler's future,
-                // the response being written) lives in this one allocation made per request,
-                // so that a connection waiting between requests holds only its idle state: a
-                // proxy keeps thousands of those. `Box::write` into a fresh allocation lets
-                // the future be built in place; `Box::pin(future)` built it on the stack
-                // and copied all of it (848 bytes) into the box.
-                if !Box::into_pin(Box::write(Box::new_uninit(), self.serve_one(head, service))).await? {
+                // What a request in progress needs (its head, the handler's future, the
+                // response being written) lives in this future, which is in the active
+                // phase's allocation: a connection that waits between requests is parked
+                // after a moment and frees it, so it need not be boxed per request.
+                if !self.serve_one(head, service).await? {
                     break None;
                 }
             };
@@ -346,8 +344,7 @@ where
     ///
     /// An `async move` block rather than an `async fn`: a future keeps what it captured
     /// for its whole life, and an `async fn` would keep the head a second time in the local
-    /// it moves its argument into. The future must stay small enough for the allocator's
-    /// fast path (at most 1 KiB), as it is allocated for every request.
+    /// it moves its argument into.
     #[allow(clippy::manual_async_fn)] // See above: an `async fn` would be larger.
     fn serve_one<'a, S>(
         &'a mut self,
