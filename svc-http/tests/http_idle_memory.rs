@@ -96,7 +96,7 @@ fn an_idle_connection_is_parked_and_keeps_no_buffers() {
     drop(waiting);
     settle(addr);
 
-    // Connections that served a request, parked (after 50 ms).
+    // Connections that served a request, parked (after 10 ms).
     let before = LIVE.load(Relaxed);
     let served: Vec<_> = (0..CONNECTIONS).map(|_| one_request(addr)).collect();
     std::thread::sleep(Duration::from_millis(300));

@@ -1,4 +1,4 @@
-//! Parked connections: a keep-alive connection that waited a moment (50 ms) for its next
+//! Parked connections: a keep-alive connection that waited a moment (10 ms) for its next
 //! request gives back everything but its stream, service, configuration, shutdown signal
 //! and timer, and wakes up when bytes arrive. Each test crosses a pause longer than that
 //! on real loopback sockets, so the connection is parked when the next thing happens.
