@@ -10,7 +10,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, Weak};
 
 use bytes::{BufMut, Bytes, BytesMut};
-use http::header::{HeaderName, HeaderValue, CONNECTION, FORWARDED};
+use http::header::{Entry, HeaderName, HeaderValue, CONNECTION, FORWARDED};
 use http::HeaderMap;
 
 /// `x-forwarded-for`.
@@ -103,13 +103,15 @@ impl ClientAddrs {
     }
 }
 
-/// Sets `name` to `value`, or to `previous, value` when the field exists.
+/// Sets `name` to `value`, or to `previous, value` when the field exists. One lookup
+/// (an entry), not a lookup and an insert.
 fn append(headers: &mut HeaderMap, name: &HeaderName, value: &HeaderValue) {
-    match headers.get_mut(name) {
-        None => {
-            headers.insert(name.clone(), value.clone());
+    match headers.entry(name) {
+        Entry::Vacant(vacant) => {
+            vacant.insert(value.clone());
         }
-        Some(previous) => {
+        Entry::Occupied(mut occupied) => {
+            let previous = occupied.get_mut();
             let mut joined = BytesMut::with_capacity(previous.len() + 2 + value.len());
             joined.put_slice(previous.as_bytes());
             joined.put_slice(b", ");
