@@ -3,14 +3,18 @@
 //! This file is the only place the `time` module looks up "the current runtime": the
 //! runtime context's driver handle (`context::with_current_handle`, set by the
 //! scheduler), after a thread-local *test override* that tests install with
-//! [`ManualTimer::enter`](super::manual::ManualTimer::enter) to drive a wheel by hand
-//! (one extra TLS read).
+//! [`ManualTimer::enter`](super::manual::ManualTimer::enter) to drive a wheel by hand.
+//! The override's TLS read is skipped while no override is installed anywhere in the
+//! process (a global count): a server reads the coarse clock a few times per request.
 //!
 //! Everything else in `time` calls [`with_current`] or [`current_time_handle`].
 
 use std::cell::RefCell;
 use std::fmt;
 use std::marker::PhantomData;
+// Plain `std` on purpose, under loom too: a thread only needs to see its own updates
+// (program order), and a stale non-zero count only takes the slower path.
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use super::TimeHandle;
 
@@ -24,9 +28,16 @@ loom::thread_local! {
     static OVERRIDE: RefCell<Option<TimeHandle>> = RefCell::new(None);
 }
 
+/// Test overrides installed and not yet dropped, in any thread. A thread that installed
+/// one sees its own increment, so a zero count means this thread has none.
+static OVERRIDES: AtomicUsize = AtomicUsize::new(0);
+
 /// Runs `f` with the current runtime's time handle (`None`: not in a runtime with time
 /// enabled).
 pub(crate) fn with_current<R>(f: impl FnOnce(Option<&TimeHandle>) -> R) -> R {
+    if OVERRIDES.load(Relaxed) == 0 {
+        return crate::context::with_current_handle(|h| f(h.and_then(|h| h.time())));
+    }
     let mut f = Some(f);
     let overridden = OVERRIDE.try_with(|cell| {
         let handle = cell.borrow();
@@ -49,6 +60,7 @@ pub(crate) fn current_time_handle() -> Option<TimeHandle> {
 /// Makes `handle` the current time handle of this thread until the guard is dropped
 /// (the previous one is restored then; guards nest).
 pub(crate) fn set_test_handle(handle: TimeHandle) -> TestHandleGuard {
+    OVERRIDES.fetch_add(1, Relaxed);
     let prev = OVERRIDE.with(|cell| cell.replace(Some(handle)));
     TestHandleGuard {
         prev,
@@ -70,6 +82,7 @@ impl Drop for TestHandleGuard {
         let prev = self.prev.take();
         let replaced = OVERRIDE.try_with(|cell| cell.replace(prev));
         drop(replaced);
+        OVERRIDES.fetch_sub(1, Relaxed);
     }
 }
 
