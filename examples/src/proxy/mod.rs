@@ -34,23 +34,23 @@
 //! # Performance
 //!
 //! No per-request logging, no lock on the request path, counters in relaxed atomics.
-//! `compare proxy` (`benches/proxy-peers.sh`), 27 Nov 2026, 5 rounds, release build,
-//! `--workers 1` (a current-thread runtime), `wrk -t1 -c64` through each proxy to the
-//! same single-threaded epoll backend on loopback, 2 shared cores (medians; ratio =
+//! `compare proxy` (`benches/proxy-peers.sh`), 27 Nov 2026 04:20 UTC, 5 rounds, release
+//! build, `--workers 1` (a current-thread runtime), `wrk -t1 -c64` through each proxy to
+//! the same single-threaded epoll backend on loopback, 2 shared cores (medians; ratio =
 //! ours / peer):
 //!
 //! | | proxy CPU µs/req | added p99 ms | MiB at rest | KiB per idle connection |
 //! |---|---|---|---|---|
-//! | this proxy | 15.1 | 1.42 | 3.88 | 0.78 |
-//! | nginx | 15.4 (ratio 0.98) | 1.03 (1.38) | 19.6 | 0.55 |
-//! | HAProxy | 16.1 (ratio 0.94) | 1.34 (1.06) | 16.2 | 1.11 |
+//! | this proxy | 17.4 | 1.11 | 3.76 | 0.48 |
+//! | nginx | 15.5 (ratio 1.12) | 1.25 (0.89) | 19.6 | 0.55 (0.88) |
+//! | HAProxy | 19.8 (ratio 0.88) | 1.29 (0.86) | 16.0 | 1.11 (0.43) |
 //!
-//! The p99 rows move the most from run to run on a shared machine: an earlier run the
-//! same day gave ratios of 0.95 and 0.84.
+//! The CPU and p99 rows move the most from run to run on a shared machine: a run half an
+//! hour earlier gave CPU ratios of 0.98 and 0.85 and p99 ratios of 1.30 and 0.80.
 //!
 //! - About two thirds of the CPU is the kernel's (two `recvfrom` and two `sendto` per
 //!   request, one `epoll_wait` per batch of requests: the minimum). User space runs about
-//!   19,200 instructions per request (callgrind): parsing and building two heads, the
+//!   18,600 instructions per request (callgrind): parsing and building two heads, the
 //!   stack's futures, the buffer's hand-off to its worker task, about 11 allocations.
 //!   No clock read for the keep-alive idle start, the `date` line or the pool's idle times
 //!   (the runtime's coarse clock), and no C-library cancellation bookkeeping around the
