@@ -34,19 +34,20 @@
 //! # Performance
 //!
 //! No per-request logging, no lock on the request path, counters in relaxed atomics.
-//! `compare proxy` (`benches/proxy-peers.sh`), 27 Nov 2026 04:20 UTC, 5 rounds, release
+//! `compare proxy` (`benches/proxy-peers.sh`), 27 Nov 2026 04:38 UTC, 9 rounds, release
 //! build, `--workers 1` (a current-thread runtime), `wrk -t1 -c64` through each proxy to
 //! the same single-threaded epoll backend on loopback, 2 shared cores (medians; ratio =
 //! ours / peer):
 //!
 //! | | proxy CPU µs/req | added p99 ms | MiB at rest | KiB per idle connection |
 //! |---|---|---|---|---|
-//! | this proxy | 17.4 | 1.11 | 3.76 | 0.48 |
-//! | nginx | 15.5 (ratio 1.12) | 1.25 (0.89) | 19.6 | 0.55 (0.88) |
-//! | HAProxy | 19.8 (ratio 0.88) | 1.29 (0.86) | 16.0 | 1.11 (0.43) |
+//! | this proxy | 19.9 | 2.04 | 3.82 | 0.48 |
+//! | nginx | 19.6 (ratio 1.01) | 1.35 (1.52) | 19.6 | 0.54 (0.88) |
+//! | HAProxy | 22.2 (ratio 0.90) | 1.65 (1.24) | 16.2 | 1.11 (0.43) |
 //!
-//! The CPU and p99 rows move the most from run to run on a shared machine: a run half an
-//! hour earlier gave CPU ratios of 0.98 and 0.85 and p99 ratios of 1.30 and 0.80.
+//! The CPU and p99 rows move the most from run to run on a shared machine: two 5-round
+//! runs in the 40 minutes before gave CPU ratios of 0.98 / 0.85 and 1.12 / 0.88, and p99
+//! ratios of 1.30 / 0.80 and 0.89 / 0.86.
 //!
 //! - About two thirds of the CPU is the kernel's (two `recvfrom` and two `sendto` per
 //!   request, one `epoll_wait` per batch of requests: the minimum). User space runs about
