@@ -209,7 +209,9 @@ mod tests {
                     });
                 }
                 assert_eq!(stats.connections_total.load(Relaxed), 50 * (round + 1));
-                conns.drained().await;
+                rt_core::time::timeout(Duration::from_secs(5), conns.drained())
+                    .await
+                    .expect("drained within 5 s");
                 assert_eq!(conns.len(), 0);
                 assert_eq!(stats.connections.load(Relaxed), 0);
                 // Every slot is free again: later rounds take no new ones.

@@ -104,21 +104,28 @@ where
     S::Error: Into<BoxError>,
     F: Future<Output = ()> + Unpin,
 {
+    // The connection waits for its first request parked, under the header timeout.
+    let first_deadline = Instant::now() + config.get_header_timeout();
     let parked = Parked {
         io,
         service,
         config,
         shutdown: Some(shutdown),
-        timer: None,
+        timer: Some(sleep_until(first_deadline)),
     };
     Connection::new(parked, active)
 }
 
 /// The active phase of a connection (see [`Connection`]): serves requests from `rb` and
 /// the stream until the connection closes or has waited [`PARK_AFTER`] for its next
-/// request, then gives its parts back to be parked. `first`: the connection's first
-/// request (its header timeout runs from now, not from its first byte).
-fn active<IO, S, F>(parked: Parked<IO, S, F>, rb: ReadBuf, first: bool) -> impl Future<Output = Outcome<IO, S, F>>
+/// request, then gives its parts back to be parked. `first_deadline`: the header deadline
+/// of the connection's first request (which runs from the connection's start, not from
+/// the head's first byte); `None` for later requests.
+fn active<IO, S, F>(
+    parked: Parked<IO, S, F>,
+    rb: ReadBuf,
+    first_deadline: Option<Instant>,
+) -> impl Future<Output = Outcome<IO, S, F>>
 where
     IO: AsyncRead + AsyncWrite + Unpin,
     S: Service<Request<Body>, Response = Response<Body>>,
@@ -146,7 +153,7 @@ where
     // An `async move` block that only borrows what it captured keeps one copy of it; an
     // `async fn` would keep its arguments and the locals they are moved into.
     async move {
-        let res = match conn.run(&mut service, first).await {
+        let res = match conn.run(&mut service, first_deadline).await {
             Ok(Exit::Park(deadline)) => return Outcome::Park(conn.park(service, deadline)),
             Ok(Exit::Close) => Ok(()),
             Err(e) => Err(e),
@@ -193,7 +200,7 @@ where
     fn run<'a, S>(
         &'a mut self,
         service: &'a mut S,
-        mut first: bool,
+        mut first_deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Exit, Error>> + use<'a, IO, F, S>
     where
         S: Service<Request<Body>, Response = Response<Body>>,
@@ -207,7 +214,7 @@ where
             let reject = 'conn: loop {
                 // The header timeout runs from the connection's start for the first request,
                 // else from the first byte of the head; before that the keep-alive timeout runs.
-                let mut started = first.then(Instant::now);
+                let mut head_deadline = first_deadline.take();
                 let mut idle_since = None;
                 // The head is parsed here, not in an `async fn` returning it (each step back
                 // through a future's result copies it), and moved straight into the request's
@@ -219,7 +226,7 @@ where
                             Ok(None) => {}
                             Err(status) => break 'conn Some(status),
                         }
-                        started.get_or_insert_with(Instant::now);
+                        head_deadline.get_or_insert_with(|| Instant::now() + self.config.get_header_timeout());
                     }
                     if self.rb.buf.is_empty() && self.shutdown.is_none() {
                         break 'conn None;
@@ -228,17 +235,16 @@ where
                     if !self.wbuf.is_empty() {
                         self.drain().await?;
                     }
-                    let read = poll_fn(|cx| self.poll_read_head(cx, &mut started, &mut idle_since)).await;
+                    let read = poll_fn(|cx| self.poll_read_head(cx, &mut head_deadline, &mut idle_since)).await;
                     match read {
                         Read::Data => {}
                         Read::Eof | Read::Shutdown => break 'conn None,
-                        Read::TimedOut if started.is_some() => break 'conn Some(StatusCode::REQUEST_TIMEOUT),
+                        Read::TimedOut if head_deadline.is_some() => break 'conn Some(StatusCode::REQUEST_TIMEOUT),
                         Read::TimedOut => break 'conn None,
                         Read::Failed(e) => return Err(e),
                         Read::Park(deadline) => return Ok(Exit::Park(deadline)),
                     }
                 };
-                first = false;
                 // What a request in progress needs (its head, the handler's future, the
                 // response being written) lives in this future, which is in the active
                 // phase's allocation: a connection that waits between requests is parked
@@ -258,7 +264,7 @@ where
     fn poll_read_head(
         &mut self,
         cx: &mut Context<'_>,
-        started: &mut Option<Instant>,
+        head_deadline: &mut Option<Instant>,
         idle: &mut Option<Instant>,
     ) -> Poll<Read> {
         match self.rb.poll_fill(&mut self.io, cx) {
@@ -276,8 +282,8 @@ where
         // The idle time starts on the runtime's coarse clock: a keep-alive timeout needs
         // no precision, and reading the clock for every request costs more than the
         // rest of this wait.
-        let deadline = match started {
-            Some(t) => *t + self.config.get_header_timeout(),
+        let deadline = match head_deadline {
+            Some(deadline) => *deadline,
             None => *idle.get_or_insert_with(Instant::recent) + self.config.get_keep_alive_timeout(),
         };
         // A connection idle for a moment is parked; a busy one keeps its state.

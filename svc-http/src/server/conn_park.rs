@@ -8,13 +8,16 @@
 //! service, the configuration, the shutdown signal and the keep-alive timer.
 //!
 //! So the connection's future is a small state machine ([`Connection`]): the active
-//! phase is a future of its own in an allocation of its own, made when the connection
-//! starts or wakes up, and freed when the connection parks or ends; the parked phase is
-//! [`Parked`], kept inline. A parked connection waits for three things: bytes from the
-//! client (read into a per-thread scratch buffer first, see `ReadBuf`; they start a new
-//! active phase), the end of its keep-alive time, and the shutdown signal (both close the
-//! connection). A busy connection never parks, so requests pay nothing for this; a client
-//! that comes back after a pause pays one allocation.
+//! phase is a future of its own in an allocation of its own, made when bytes arrive, and
+//! freed when the connection parks or ends; the parked phase is [`Parked`], kept inline.
+//! A parked connection waits for three things: bytes from the client (read into a
+//! per-thread scratch buffer first, see `ReadBuf`; they start a new active phase), its
+//! timer, and the shutdown signal. A new connection starts parked, its timer set to the
+//! first request's header deadline: when that passes, an active phase starts anyway and
+//! answers `408`. Between requests the timer is the end of the keep-alive time, and it
+//! closes the connection, as the shutdown signal does. A busy connection never parks, so
+//! requests pay nothing for this; a new connection, or a client that comes back after a
+//! pause, pays one allocation.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -22,7 +25,7 @@ use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 use pin_project_lite::pin_project;
-use rt_core::time::Sleep;
+use rt_core::time::{Instant, Sleep};
 
 use super::super::config::Config;
 use crate::error::Error;
@@ -52,7 +55,9 @@ pub(super) enum Outcome<IO, S, F> {
 enum Wake {
     /// The client sent bytes: they are in the buffer.
     Data(ReadBuf),
-    /// End of stream, the end of the keep-alive time, or the shutdown signal.
+    /// The timer fired.
+    Timer,
+    /// End of stream, or the shutdown signal.
     Close,
     Failed(Error),
 }
@@ -78,23 +83,27 @@ where
             }
         }
         match self.timer.as_mut().map(|timer| Pin::new(timer).poll(cx)) {
-            Some(Poll::Ready(())) => Poll::Ready(Wake::Close),
+            Some(Poll::Ready(())) => Poll::Ready(Wake::Timer),
             _ => Poll::Pending,
         }
     }
 }
 
 enum Phase<IO, S, F, A> {
+    /// Waiting for the first request; the timer is its header deadline.
+    New(Parked<IO, S, F>),
     Active(Pin<Box<A>>),
+    /// Between requests; the timer is the end of the keep-alive time.
     Parked(Parked<IO, S, F>),
-    /// Closing the stream of a parked connection.
-    Closing(IO),
+    /// Closing the stream of a parked connection, then ending with this result.
+    Closing(IO, Option<Error>),
     Done,
 }
 
 pin_project! {
     /// The future of a connection: see the module's documentation. `activate` makes an
-    /// active phase (`A`) from the parked parts and the bytes that woke them up.
+    /// active phase (`A`) from the parked parts, the bytes that woke them up, and the
+    /// first request's header deadline (`None` after the first request).
     ///
     /// Nothing in it is pinned: the active phase is in its own allocation, and the
     /// parked parts are only moved, never polled in place.
@@ -106,13 +115,13 @@ pin_project! {
 
 impl<IO, S, F, M, A> Connection<IO, S, F, M, A>
 where
-    M: FnMut(Parked<IO, S, F>, ReadBuf, bool) -> A,
+    M: FnMut(Parked<IO, S, F>, ReadBuf, Option<Instant>) -> A,
 {
-    /// A connection that starts active, serving its first request.
-    pub(super) fn new(parked: Parked<IO, S, F>, mut activate: M) -> Self {
-        let first = Box::pin(activate(parked, ReadBuf::new(), true));
+    /// A new connection: parked until its first bytes, its timer set to the first
+    /// request's header deadline.
+    pub(super) fn new(parked: Parked<IO, S, F>, activate: M) -> Self {
         Connection {
-            phase: Phase::Active(first),
+            phase: Phase::New(parked),
             activate,
         }
     }
@@ -122,7 +131,7 @@ impl<IO, S, F, M, A> Future for Connection<IO, S, F, M, A>
 where
     IO: AsyncRead + AsyncWrite + Unpin,
     F: Future<Output = ()> + Unpin,
-    M: FnMut(Parked<IO, S, F>, ReadBuf, bool) -> A,
+    M: FnMut(Parked<IO, S, F>, ReadBuf, Option<Instant>) -> A,
     A: Future<Output = Outcome<IO, S, F>>,
 {
     type Output = Result<(), Error>;
@@ -144,22 +153,42 @@ where
             // The others are taken out; each arm puts back the phase it took, or the next.
             *this.phase = match std::mem::replace(this.phase, Phase::Done) {
                 active @ Phase::Active(_) => active,
+                Phase::New(mut parked) => {
+                    let wake = parked.poll_wake(cx);
+                    let first_deadline = parked.timer.as_ref().map(Sleep::deadline);
+                    match wake {
+                        Poll::Pending => {
+                            *this.phase = Phase::New(parked);
+                            return Poll::Pending;
+                        }
+                        Poll::Ready(Wake::Data(rb)) => {
+                            Phase::Active(Box::pin((this.activate)(parked, rb, first_deadline)))
+                        }
+                        // The header deadline passed: the active phase answers `408`.
+                        Poll::Ready(Wake::Timer) => {
+                            Phase::Active(Box::pin((this.activate)(parked, ReadBuf::new(), first_deadline)))
+                        }
+                        Poll::Ready(Wake::Close) => Phase::Closing(parked.io, None),
+                        Poll::Ready(Wake::Failed(e)) => Phase::Closing(parked.io, Some(e)),
+                    }
+                }
                 Phase::Parked(mut parked) => match parked.poll_wake(cx) {
                     Poll::Pending => {
                         *this.phase = Phase::Parked(parked);
                         return Poll::Pending;
                     }
-                    Poll::Ready(Wake::Data(rb)) => Phase::Active(Box::pin((this.activate)(parked, rb, false))),
-                    Poll::Ready(Wake::Close) => Phase::Closing(parked.io),
-                    Poll::Ready(Wake::Failed(e)) => return Poll::Ready(Err(e)),
+                    Poll::Ready(Wake::Data(rb)) => Phase::Active(Box::pin((this.activate)(parked, rb, None))),
+                    // The end of the keep-alive time.
+                    Poll::Ready(Wake::Timer | Wake::Close) => Phase::Closing(parked.io, None),
+                    Poll::Ready(Wake::Failed(e)) => Phase::Closing(parked.io, Some(e)),
                 },
-                Phase::Closing(mut io) => match Pin::new(&mut io).poll_close(cx) {
+                Phase::Closing(mut io, error) => match Pin::new(&mut io).poll_close(cx) {
                     Poll::Pending => {
-                        *this.phase = Phase::Closing(io);
+                        *this.phase = Phase::Closing(io, error);
                         return Poll::Pending;
                     }
-                    // Errors are of no use any more.
-                    Poll::Ready(_) => return Poll::Ready(Ok(())),
+                    // A close error is of no use any more; a read error is the result.
+                    Poll::Ready(_) => return Poll::Ready(error.map_or(Ok(()), Err)),
                 },
                 Phase::Done => panic!("a connection's future polled after it completed"),
             };
