@@ -246,10 +246,13 @@ where
                     }
                 };
                 // What a request in progress needs (its head, the handler's future, the
-                // response being written) lives in this future, which is in the active
-                // phase's allocation: a connection that waits between requests is parked
-                // after a moment and frees it, so it need not be boxed per request.
-                if !self.serve_one(head, service).await? {
+                // response being written) lives in an allocation of its own, made per
+                // request, rather than in this future: the active phase then stays small
+                // (its allocation is made whenever a parked connection wakes up), and the
+                // heap a burst of short-lived active phases leaves behind has smaller
+                // holes. `Box::write` into a fresh allocation lets the future be built in
+                // place; `Box::pin(future)` would build it on the stack and copy it.
+                if !Box::into_pin(Box::write(Box::new_uninit(), self.serve_one(head, service))).await? {
                     break None;
                 }
             };
