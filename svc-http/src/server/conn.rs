@@ -357,7 +357,8 @@ where
     ///
     /// An `async move` block rather than an `async fn`: a future keeps what it captured
     /// for its whole life, and an `async fn` would keep the head a second time in the local
-    /// it moves its argument into.
+    /// it moves its argument into. The future must stay small enough for the allocator's
+    /// fast path (at most 1 KiB), as it is allocated for every request.
     #[allow(clippy::manual_async_fn)] // See above: an `async fn` would be larger.
     fn serve_one<'a, S>(
         &'a mut self,
