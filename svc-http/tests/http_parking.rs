@@ -148,27 +148,37 @@ async fn a_parked_connection_closes_at_the_end_of_its_keep_alive_time() {
     timeout(Duration::from_secs(5), task).await.unwrap().unwrap();
 }
 
-#[rt_sched::test]
-async fn a_parked_connection_closes_on_shutdown_and_when_the_client_leaves() {
-    // Shutdown.
+/// How a test ends a connection.
+enum End {
+    /// The server's shutdown signal.
+    Shutdown,
+    /// The client's half-close.
+    HalfClose,
+}
+
+/// Opens a connection (which makes one request first if `request_first`), waits past the
+/// park delay, ends it with `end`, and checks that the server closes its side and the
+/// connection's task ends.
+async fn closes_when(end: End, request_first: bool) {
     let (addr, stop, task) = serve_one(Config::new()).await;
     let mut client = TcpStream::connect(addr).await.unwrap();
-    client.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
-    assert_eq!(read_responses(&mut client, 1).await[0].status, 200);
+    if request_first {
+        client.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+        assert_eq!(read_responses(&mut client, 1).await[0].status, 200);
+    }
     sleep(PAUSE).await;
-    stop.send(true).unwrap();
+    match end {
+        End::Shutdown => stop.send(true).unwrap(),
+        End::HalfClose => client.shutdown(std::net::Shutdown::Write).unwrap(),
+    }
     assert_eq!(read_to_end(&mut client).await, b"");
     timeout(Duration::from_secs(5), task).await.unwrap().unwrap();
+}
 
-    // The client half-closes: the server closes its side.
-    let (addr, _stop, task) = serve_one(Config::new()).await;
-    let mut client = TcpStream::connect(addr).await.unwrap();
-    client.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
-    assert_eq!(read_responses(&mut client, 1).await[0].status, 200);
-    sleep(PAUSE).await;
-    client.shutdown(std::net::Shutdown::Write).unwrap();
-    assert_eq!(read_to_end(&mut client).await, b"");
-    timeout(Duration::from_secs(5), task).await.unwrap().unwrap();
+#[rt_sched::test]
+async fn a_parked_connection_closes_on_shutdown_and_when_the_client_leaves() {
+    closes_when(End::Shutdown, true).await;
+    closes_when(End::HalfClose, true).await;
 }
 
 #[rt_sched::test]
@@ -197,16 +207,6 @@ async fn a_new_connection_that_sends_nothing_gets_408_at_the_header_timeout() {
 
 #[rt_sched::test]
 async fn a_new_connection_closes_on_shutdown_and_when_the_client_leaves() {
-    let (addr, stop, task) = serve_one(Config::new()).await;
-    let mut client = TcpStream::connect(addr).await.unwrap();
-    sleep(PAUSE).await;
-    stop.send(true).unwrap();
-    assert_eq!(read_to_end(&mut client).await, b"");
-    timeout(Duration::from_secs(5), task).await.unwrap().unwrap();
-
-    let (addr, _stop, task) = serve_one(Config::new()).await;
-    let mut client = TcpStream::connect(addr).await.unwrap();
-    client.shutdown(std::net::Shutdown::Write).unwrap();
-    assert_eq!(read_to_end(&mut client).await, b"");
-    timeout(Duration::from_secs(5), task).await.unwrap().unwrap();
+    closes_when(End::Shutdown, false).await;
+    closes_when(End::HalfClose, false).await;
 }
