@@ -5,7 +5,7 @@
 //! A `JoinSet` would do all that and also return each task's output in completion
 //! order, which the accept loop does not need; for that it gives every task a waker of
 //! its own (an allocation) and a slot, about 70 bytes per connection. Here a connection
-//! costs a 16-byte slot holding its task's abort handle, and the task removes it when it
+//! costs an 8-byte slot holding its task's abort handle, and the task empties it when it
 //! ends (see [`Open`]).
 
 use std::future::poll_fn;
@@ -23,25 +23,19 @@ pub(crate) struct Conns {
     inner: Mutex<Inner>,
 }
 
+/// A slot is vacant (`None`, its key in `free`), taken (`None`, its task being spawned:
+/// the task needs its key, so it is spawned after the slot is taken, and may end before
+/// its handle is stored), or holds the handle of a running task.
 struct Inner {
-    slots: Vec<Slot>,
+    slots: Vec<Option<AbortHandle>>,
     /// Vacant slots.
     free: Vec<usize>,
+    /// Taken slots whose task ended before its handle was stored (almost always empty).
+    ended_early: Vec<usize>,
     /// Connections whose task has not ended.
     open: usize,
     /// The drain waiting for `open` to reach 0.
     drained: Option<Waker>,
-}
-
-/// A connection's slot. Its task is spawned after the slot is taken (the task needs its
-/// key) and may end before its abort handle is stored: the slot says which came first.
-enum Slot {
-    Vacant,
-    /// Taken; the task is being spawned.
-    Reserved,
-    /// The task ended before its handle was stored.
-    Ended,
-    Running(AbortHandle),
 }
 
 /// Held by a connection's task: counts the connection open, and frees its slot when the
@@ -58,6 +52,7 @@ impl Conns {
             inner: Mutex::new(Inner {
                 slots: Vec::new(),
                 free: Vec::new(),
+                ended_early: Vec::new(),
                 open: 0,
                 drained: None,
             }),
@@ -77,25 +72,22 @@ impl Conns {
         let key = {
             let mut inner = self.lock();
             inner.open += 1;
-            match inner.free.pop() {
-                Some(key) => {
-                    inner.slots[key] = Slot::Reserved;
-                    key
-                }
-                None => {
-                    inner.slots.push(Slot::Reserved);
-                    inner.slots.len() - 1
-                }
-            }
+            inner.free.pop().unwrap_or_else(|| {
+                inner.slots.push(None);
+                inner.slots.len() - 1
+            })
         };
         let handle = spawn(Open {
             conns: self.clone(),
             key,
         });
         let mut inner = self.lock();
-        match inner.slots[key] {
-            Slot::Reserved => inner.slots[key] = Slot::Running(handle),
-            _ => inner.vacate(key),
+        match inner.ended_early.iter().position(|&ended| ended == key) {
+            Some(at) => {
+                inner.ended_early.swap_remove(at);
+                inner.free.push(key);
+            }
+            None => inner.slots[key] = Some(handle),
         }
     }
 
@@ -125,24 +117,8 @@ impl Conns {
 
     /// Aborts every connection's task, then waits until they have all ended.
     pub(crate) async fn abort_all(&self) {
-        let handles: Vec<AbortHandle> = {
-            let mut inner = self.lock();
-            inner
-                .slots
-                .iter_mut()
-                .filter_map(|slot| match std::mem::replace(slot, Slot::Reserved) {
-                    Slot::Running(handle) => {
-                        // Put back: the task frees its slot when it ends.
-                        *slot = Slot::Running(handle.clone());
-                        Some(handle)
-                    }
-                    other => {
-                        *slot = other;
-                        None
-                    }
-                })
-                .collect()
-        };
+        // Clones: each task empties its own slot when it ends.
+        let handles: Vec<AbortHandle> = self.lock().slots.iter().flatten().cloned().collect();
         for handle in &handles {
             handle.abort();
         }
@@ -151,21 +127,14 @@ impl Conns {
     }
 }
 
-impl Inner {
-    fn vacate(&mut self, key: usize) {
-        self.slots[key] = Slot::Vacant;
-        self.free.push(key);
-    }
-}
-
 impl Drop for Open {
     fn drop(&mut self) {
         self.conns.stats.connections.fetch_sub(1, Relaxed);
         let waker = {
             let mut inner = self.conns.lock();
-            match inner.slots[self.key] {
-                Slot::Reserved => inner.slots[self.key] = Slot::Ended,
-                _ => inner.vacate(self.key),
+            match inner.slots[self.key].take() {
+                Some(_handle) => inner.free.push(self.key),
+                None => inner.ended_early.push(self.key),
             }
             inner.open -= 1;
             if inner.open == 0 {
@@ -239,8 +208,9 @@ mod tests {
             });
             assert_eq!(conns.len(), 0);
             let inner = conns.lock();
-            assert!(matches!(inner.slots[..], [Slot::Vacant]));
+            assert!(matches!(inner.slots[..], [None]));
             assert_eq!(inner.free, [0]);
+            assert!(inner.ended_early.is_empty());
         });
     }
 

@@ -51,7 +51,7 @@
 //!
 //! - About two thirds of the CPU is the kernel's (two `recvfrom` and two `sendto` per
 //!   request, one `epoll_wait` per batch of requests: the minimum). User space runs about
-//!   18,600 instructions per request (callgrind): parsing and building two heads, the
+//!   18,700 instructions per request (callgrind): parsing and building two heads, the
 //!   stack's futures, the buffer's hand-off to its worker task, about 11 allocations.
 //!   No clock read for the keep-alive idle start, the `date` line or the pool's idle times
 //!   (the runtime's coarse clock), and no C-library cancellation bookkeeping around the
@@ -61,7 +61,7 @@
 //!   header: stream, keep-alive timer, configuration, stop signal, two-pointer front
 //!   service, its slot in the drain set), its keep-alive timer entry (40), its reactor
 //!   registration (80 plus a 16-byte table slot), its stop-signal waiter slot (16) and its
-//!   drain-set slot (16): about 0.48 KiB. No request loop, no read or write buffer, no
+//!   drain-set slot (8): about 0.48 KiB. No request loop, no read or write buffer, no
 //!   header scratch (the field positions of a head being parsed are per thread), no
 //!   per-connection copy of the stack (each request clones a handle) and no per-connection
 //!   copy of the client's address fields (shared per client IP).
