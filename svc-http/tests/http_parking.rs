@@ -51,6 +51,28 @@ async fn read_responses(stream: &mut TcpStream, count: usize) -> Vec<support::Pa
     }
 }
 
+/// A configuration whose header timeout (300 ms) passes long before its keep-alive time.
+fn short_header_timeout() -> Config {
+    Config::new()
+        .header_timeout(Duration::from_millis(300))
+        .keep_alive_timeout(Duration::from_secs(60))
+}
+
+/// Reads to end of stream, checks that what arrived is one `408`, and returns how long
+/// that took from `start`.
+async fn expect_lone_408(client: &mut TcpStream, start: Instant) -> Duration {
+    let out = read_to_end(client).await;
+    let waited = start.elapsed();
+    let res = parse_responses(&out);
+    assert_eq!(
+        (res.len(), res[0].status),
+        (1, 408),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    waited
+}
+
 /// Reads to end of stream; what arrived.
 async fn read_to_end(stream: &mut TcpStream) -> Vec<u8> {
     let mut out = Vec::new();
@@ -106,25 +128,14 @@ async fn a_parked_connection_serves_what_comes_after_the_pause() {
 
 #[rt_sched::test]
 async fn a_head_begun_after_the_pause_gets_408_after_the_header_timeout() {
-    let config = Config::new()
-        .header_timeout(Duration::from_millis(300))
-        .keep_alive_timeout(Duration::from_secs(60));
-    let (addr, _stop, task) = serve_one(config).await;
+    let (addr, _stop, task) = serve_one(short_header_timeout()).await;
     let mut client = TcpStream::connect(addr).await.unwrap();
     client.write_all(b"GET /1 HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
     assert_eq!(read_responses(&mut client, 1).await[0].status, 200);
     sleep(PAUSE).await;
     let start = Instant::now();
     client.write_all(b"GET /2 HTTP/1.1\r\nHo").await.unwrap();
-    let out = read_to_end(&mut client).await;
-    let waited = start.elapsed();
-    let res = parse_responses(&out);
-    assert_eq!(
-        (res.len(), res[0].status),
-        (1, 408),
-        "{}",
-        String::from_utf8_lossy(&out)
-    );
+    let waited = expect_lone_408(&mut client, start).await;
     assert!(waited >= Duration::from_millis(300), "408 after {waited:?}");
     timeout(Duration::from_secs(5), task).await.unwrap().unwrap();
 }
@@ -183,21 +194,10 @@ async fn a_parked_connection_closes_on_shutdown_and_when_the_client_leaves() {
 
 #[rt_sched::test]
 async fn a_new_connection_that_sends_nothing_gets_408_at_the_header_timeout() {
-    let config = Config::new()
-        .header_timeout(Duration::from_millis(300))
-        .keep_alive_timeout(Duration::from_secs(60));
-    let (addr, _stop, task) = serve_one(config).await;
+    let (addr, _stop, task) = serve_one(short_header_timeout()).await;
     let start = Instant::now();
     let mut client = TcpStream::connect(addr).await.unwrap();
-    let out = read_to_end(&mut client).await;
-    let waited = start.elapsed();
-    let res = parse_responses(&out);
-    assert_eq!(
-        (res.len(), res[0].status),
-        (1, 408),
-        "{}",
-        String::from_utf8_lossy(&out)
-    );
+    let waited = expect_lone_408(&mut client, start).await;
     assert!(
         waited >= Duration::from_millis(300) && waited < Duration::from_secs(3),
         "408 after {waited:?}"

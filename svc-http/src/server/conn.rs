@@ -86,12 +86,12 @@ where
 ///
 /// # Memory
 ///
-/// A connection that has waited a moment (10 ms) for its next request is parked: it keeps
-/// only the stream, the service, the configuration, the shutdown signal and a timer, in
-/// the future itself (about 200 bytes with a small service and a TCP stream). Its request
-/// loop and buffers are in an allocation made when the connection starts or bytes arrive
-/// after a pause, and freed when it parks or ends. What a request in progress needs is
-/// allocated when its head has arrived and freed when its response is written.
+/// A new connection, and one that has waited a moment (10 ms) for its next request, is
+/// parked: it keeps only the stream, the service, the configuration, the shutdown signal
+/// and a timer, in the future itself (168 bytes with a small service and a TCP stream).
+/// Its request loop and buffers are in an allocation made when bytes arrive, and freed
+/// when it parks or ends. What a request in progress needs is allocated when its head has
+/// arrived and freed when its response is written.
 pub fn serve_connection_with_shutdown<IO, S, F>(
     io: IO,
     service: S,

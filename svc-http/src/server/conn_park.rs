@@ -39,7 +39,8 @@ pub(super) struct Parked<IO, S, F> {
     pub(super) config: Config,
     /// `None` once the shutdown signal fired.
     pub(super) shutdown: Option<F>,
-    /// Set to the end of the keep-alive time while parked.
+    /// While parked: the first request's header deadline for a new connection, else the
+    /// end of the keep-alive time.
     pub(super) timer: Option<Sleep>,
 }
 
