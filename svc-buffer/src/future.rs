@@ -58,6 +58,13 @@ impl<F> ResponseFuture<F> {
         }
     }
 
+    /// A request the handle handed to the inner service itself (the direct path).
+    pub(crate) fn called(future: F) -> ResponseFuture<F> {
+        ResponseFuture {
+            state: State::Running { future },
+        }
+    }
+
     /// A request that could not be queued.
     pub(crate) fn failed(failure: Failure) -> ResponseFuture<F> {
         ResponseFuture {

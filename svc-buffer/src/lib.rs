@@ -2,11 +2,15 @@
 //! leaks a slot.
 //!
 //! [`Buffer`] lets many tasks share one service that is not `Clone` (or that should
-//! only be driven by one task: a connection, a pool, a balancer). Callers push requests
-//! into a bounded queue; a [`Worker`] task owns the service, waits for its readiness,
-//! calls it, and hands each caller the inner response future, which the caller's
-//! [`ResponseFuture`] then polls on its own task. A slow response never blocks the
-//! worker or the other callers.
+//! only be driven by one task at a time: a connection, a pool, a balancer). Callers
+//! push requests into a bounded queue; a [`Worker`] task waits for the service's
+//! readiness, calls it, and hands each caller the inner response future, which the
+//! caller's [`ResponseFuture`] then polls on its own task. A slow response never blocks
+//! the worker or the other callers.
+//!
+//! When nothing is queued and the service is ready, a caller skips the queue: it calls
+//! the service itself (the *direct path*, see [`Buffer`]), which saves the queue, the
+//! reply channel and two task wake-ups per request. Queued requests keep their order.
 //!
 //! # Tutorial
 //!
@@ -102,17 +106,23 @@
 //! # Metrics
 //!
 //! [`Buffer::metrics`] reads the queue depth (queued plus reserved slots), the requests
-//! served, skipped (their caller had gone) and failed, from relaxed atomics.
+//! served (and of those, served on the direct path), skipped (their caller had gone)
+//! and failed, from relaxed atomics.
 //!
 //! # Performance
 //!
-//! Per request: one allocation (the reply channel), a lock-free push into the queue's
-//! slot, a lock-free pop by the worker. The worker's counters are only written by the
-//! worker, and handles touch the shared state only on error paths.
+//! On the direct path, per request: the slot reservation and its release (two atomic
+//! operations), an uncontended `try_lock`, the inner `poll_ready` and `call`, and two
+//! counter increments; no allocation. On the queue path: one allocation (the reply
+//! channel), a lock-free push into the queue's slot, a lock-free pop by the worker, a
+//! wake-up of the worker and one of the caller. In the `examples` proxy (a buffer in
+//! front of a balancer) the direct path cut the user-space instructions per proxied
+//! request by about a tenth.
 //!
 //! [`ServiceExt::reserve`]: svc_trait::ServiceExt::reserve
 #![forbid(unsafe_code)]
 
+mod direct;
 pub mod error;
 mod future;
 mod layer;

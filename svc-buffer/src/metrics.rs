@@ -25,6 +25,7 @@ pub struct Metrics {
     pub(crate) queue_depth: usize,
     pub(crate) capacity: usize,
     pub(crate) served: u64,
+    pub(crate) direct: u64,
     pub(crate) skipped: u64,
     pub(crate) failed: u64,
     pub(crate) service_failed: bool,
@@ -43,9 +44,16 @@ impl Metrics {
         self.capacity
     }
 
-    /// Requests the worker handed to the inner service.
+    /// Requests handed to the inner service, by the worker or on the direct path.
     pub fn served(&self) -> u64 {
         self.served
+    }
+
+    /// Of [`served`](Metrics::served), the requests whose caller handed them to the
+    /// inner service itself, on the direct path: nothing was queued and the service was
+    /// ready (see [`Buffer`](crate::Buffer)).
+    pub fn served_directly(&self) -> u64 {
+        self.direct
     }
 
     /// Requests the worker took out of the queue and dropped because their caller had

@@ -4,23 +4,37 @@ use std::fmt;
 use std::future::Future;
 use std::task::{Context, Poll};
 
-use rt_core::loom::sync::Arc;
+use std::sync::Arc;
+
 use rt_core::sync::mpsc::{self, PollSender};
 use svc_trait::Service;
 
+use crate::direct::{Attempt, Core, Direct};
 use crate::future::ResponseFuture;
 use crate::message::Message;
 use crate::metrics::Metrics;
-use crate::shared::Shared;
+use crate::shared::{Failure, Shared};
 use crate::worker::Worker;
 use crate::BufferError;
 
-/// A clonable handle that queues requests for a worker task owning the inner service.
+/// A clonable handle that queues requests for a worker task driving the inner service.
 ///
 /// `Req` is the request type and `F` the inner service's response future: the worker
 /// calls the inner service and hands that future back, and the caller's
 /// [`ResponseFuture`] polls it, so slow responses run on the callers' tasks and never
 /// hold up the worker.
+///
+/// # The direct path
+///
+/// A `call` that finds nothing queued ahead of it (its own reservation is the only
+/// slot in use) and the service free and ready calls the service itself, on the
+/// caller's task, and gets the response future at once: no trip through the queue and
+/// the worker, no reply channel. This is the common case of a buffer in front of a
+/// service that is ready most of the time, such as a load balancer. Otherwise the
+/// request is queued, and queued requests are served in order: a newcomer never
+/// overtakes them. The service sits behind a lock that the worker holds for each of
+/// its turns and that a caller only ever *tries* (a caller never waits for it). See
+/// [`Metrics::served_directly`](crate::Metrics::served_directly).
 ///
 /// # Readiness and reservations
 ///
@@ -37,12 +51,13 @@ use crate::BufferError;
 ///
 /// # Failure
 ///
-/// When the inner service fails its `poll_ready`, the worker records the error, drops
-/// the service, closes the queue and answers every queued request with the error
-/// ([`BufferError::is_service_error`]); every later `poll_ready` returns it too. When
-/// the worker disappears without such an error (its runtime shut down, the worker
-/// future was dropped, the service panicked), callers get
-/// [`BufferError::is_closed`]. Nobody waits forever. The inner error type must be
+/// When the inner service fails its `poll_ready` (on the worker or on the direct path),
+/// the error is recorded, the service dropped, the queue closed and every queued
+/// request answered with the error ([`BufferError::is_service_error`]); every later
+/// `poll_ready` returns it too. When the worker disappears without such an error (its
+/// runtime shut down, the worker future was dropped, the service panicked), callers get
+/// [`BufferError::is_closed`]. A panic of the service on the direct path is caught and
+/// ends the buffer the same way: it does not unwind into the caller's task. Nobody waits forever. The inner error type must be
 /// `Send + Sync + 'static`: one error value is shared by every caller.
 ///
 /// # Examples
@@ -61,12 +76,12 @@ use crate::BufferError;
 /// ```
 pub struct Buffer<Req, F> {
     tx: PollSender<Message<Req, F>>,
-    shared: Arc<Shared>,
+    core: Arc<dyn Direct<Req, F>>,
 }
 
 impl<Req, F> Buffer<Req, F> {
-    /// Spawns a worker that owns `service` on the current `rt-sched` runtime, with a
-    /// queue of `bound` requests, and returns a handle to it.
+    /// Spawns a worker for `service` on the current `rt-sched` runtime, with a queue of
+    /// `bound` requests, and returns a handle to it.
     ///
     /// `bound` counts queued requests and reserved slots together; pick it like a
     /// channel's capacity (for a proxy, a few times the expected concurrency).
@@ -105,8 +120,12 @@ impl<Req, F> Buffer<Req, F> {
     ///
     /// The worker completes when every handle is dropped and the queue is empty, or
     /// once it has answered every queued request with the inner service's failure.
-    /// Until it is polled, requests wait in the queue; if it is dropped, callers get
+    /// Until it is polled, queued requests wait (a call that takes the direct path
+    /// does not need it); if it is dropped, it drops the service, and callers get
     /// [`Closed`](crate::error::Closed) errors.
+    ///
+    /// The service must be `Send`: on the direct path, callers call it from their own
+    /// tasks, whichever thread those run on.
     ///
     /// # Panics
     ///
@@ -128,16 +147,16 @@ impl<Req, F> Buffer<Req, F> {
     #[track_caller]
     pub fn pair<S>(service: S, bound: usize) -> (Buffer<Req, F>, Worker<S, Req>)
     where
-        S: Service<Req, Future = F>,
+        S: Service<Req, Future = F> + Send + 'static,
         S::Error: Send + Sync + 'static,
     {
         assert!(bound > 0, "svc_buffer::Buffer requires a bound of at least 1");
         let (tx, rx) = mpsc::channel(bound);
-        let shared = Arc::new(Shared::default());
-        let worker = Worker::new(service, rx, shared.clone());
+        let core = Arc::new(Core::new(service));
+        let worker = Worker::new(core.clone(), rx);
         let buffer = Buffer {
             tx: PollSender::new(tx),
-            shared,
+            core,
         };
         (buffer, worker)
     }
@@ -169,10 +188,11 @@ impl<Req, F> Buffer<Req, F> {
         Metrics {
             queue_depth,
             capacity,
-            served: Shared::read(&self.shared.served),
-            skipped: Shared::read(&self.shared.skipped),
-            failed: Shared::read(&self.shared.failed),
-            service_failed: self.shared.has_failed(),
+            served: Shared::read(&self.core.shared().served),
+            direct: Shared::read(&self.core.shared().direct),
+            skipped: Shared::read(&self.core.shared().skipped),
+            failed: Shared::read(&self.core.shared().failed),
+            service_failed: self.core.shared().has_failed(),
         }
     }
 
@@ -213,23 +233,40 @@ where
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         match self.tx.poll_reserve(cx) {
             Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
-            Poll::Ready(Err(_)) => Poll::Ready(Err(self.shared.failure().into_error())),
+            Poll::Ready(Err(_)) => Poll::Ready(Err(self.core.shared().failure().into_error())),
             Poll::Pending => Poll::Pending,
         }
     }
 
-    /// Queues `request` in the reserved slot.
+    /// Calls the inner service with `request` on the direct path, or queues it in the
+    /// reserved slot.
     ///
     /// # Panics
     ///
     /// When `poll_ready` did not return `Ready(Ok(()))` since the last `call` or
     /// `disarm`.
     fn call(&mut self, request: Req) -> Self::Future {
+        // The direct path: our reservation is the only slot in use, so nothing is
+        // queued ahead of this request.
+        let request = match self.tx.get_ref() {
+            Some(tx) if tx.capacity() + 1 == tx.max_capacity() => match self.core.try_call(request) {
+                Attempt::Called(future) => {
+                    self.tx.abort_send();
+                    return ResponseFuture::called(future);
+                }
+                Attempt::Queue(request) => request,
+                Attempt::Panicked => {
+                    self.tx.abort_send();
+                    return ResponseFuture::failed(Failure::Closed);
+                }
+            },
+            _ => request,
+        };
         let (message, rx) = Message::new(request);
         match self.tx.send_item(message) {
             Ok(()) => ResponseFuture::new(rx),
             // The worker went away since the reservation.
-            Err(_) => ResponseFuture::failed(self.shared.failure()),
+            Err(_) => ResponseFuture::failed(self.core.shared().failure()),
         }
     }
 
@@ -244,7 +281,7 @@ impl<Req, F> Clone for Buffer<Req, F> {
     fn clone(&self) -> Buffer<Req, F> {
         Buffer {
             tx: self.tx.clone(),
-            shared: self.shared.clone(),
+            core: self.core.clone(),
         }
     }
 }

@@ -3,16 +3,17 @@
 //!
 //! # Protocol
 //!
-//! * Only the worker writes: it bumps the counters (one writer per counter, so the
-//!   `fetch_add`s never contend) and records the inner service's readiness error in
-//!   `failure`, once.
-//! * The worker records the failure *before* it closes the queue. A handle whose
-//!   reservation or send fails (the queue is closed) reads `failure` afterwards, so it
-//!   sees the error if there was one (the queue's close publishes the write; the mutex
-//!   orders it), and reports [`Closed`](crate::error::Closed) otherwise: the worker was
-//!   dropped without failing.
-//! * Handles touch `Shared` only on those error paths and in
-//!   [`Buffer::metrics`](crate::Buffer::metrics), never per request.
+//! * Whoever holds the service's lock writes: the worker, or a handle on the direct
+//!   path (see [`direct`](crate::direct)). They bump the counters and record the inner
+//!   service's readiness error in `failure`, once.
+//! * The failure is recorded *before* the queue closes (the worker closes it, after it
+//!   recorded the failure or found it recorded by a handle). A handle whose reservation
+//!   or send fails (the queue is closed) reads `failure` afterwards, so it sees the
+//!   error if there was one (the queue's close publishes the write; the mutex orders
+//!   it), and reports [`Closed`](crate::error::Closed) otherwise: the worker was dropped
+//!   without failing.
+//! * Apart from the direct path's counters, handles touch `Shared` only on those error
+//!   paths and in [`Buffer::metrics`](crate::Buffer::metrics).
 
 use std::any::Any;
 
@@ -42,13 +43,15 @@ impl Failure {
     }
 }
 
-/// Counters and the recorded failure, behind an `Arc` held by every handle and the
-/// worker.
+/// Counters and the recorded failure, in the [`Core`](crate::direct::Core) held by every
+/// handle and the worker.
 #[derive(Default)]
 pub(crate) struct Shared {
     failure: Mutex<Option<AnyError>>,
     /// Requests handed to the inner service.
     pub(crate) served: AtomicU64,
+    /// Of those, the requests a handle handed over itself, on the direct path.
+    pub(crate) direct: AtomicU64,
     /// Requests taken out of the queue whose caller was gone.
     pub(crate) skipped: AtomicU64,
     /// Requests answered with the service's failure.
@@ -56,7 +59,8 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// Records the service's failure (worker only, before closing the queue).
+    /// Records the service's failure (under the service's lock, before the queue
+    /// closes).
     pub(crate) fn set_failure(&self, error: AnyError) {
         *self.failure.lock() = Some(error);
     }
@@ -69,12 +73,17 @@ impl Shared {
         }
     }
 
+    /// The recorded failure, if any.
+    pub(crate) fn recorded(&self) -> Option<AnyError> {
+        self.failure.lock().clone()
+    }
+
     /// Whether a failure was recorded.
     pub(crate) fn has_failed(&self) -> bool {
         self.failure.lock().is_some()
     }
 
-    /// Adds one to a counter that only the worker writes.
+    /// Adds one to a counter (written under the service's lock).
     pub(crate) fn bump(counter: &AtomicU64) {
         counter.fetch_add(1, Relaxed);
     }

@@ -2,7 +2,9 @@
 //!
 //! # Protocol
 //!
-//! Each turn of the loop, while the service is healthy:
+//! The worker holds the service's lock (see [`direct`](crate::direct)) for the whole of
+//! each poll, and stores its waker next to the service. Each turn of the loop, while
+//! the service is healthy:
 //!
 //! 1. poll the inner service's readiness, *before* taking a request, so requests wait
 //!    in the bounded queue (where they count against the bound) while the service is
@@ -14,7 +16,7 @@
 //! 4. call the service and send the response future back to the caller, who polls it.
 //!
 //! When the service fails its readiness, the worker records the error in `Shared`
-//! (first), drops the service, closes the queue (so new reservations fail and read the
+//! (first; or finds it recorded by a handle's direct path), drops the service, closes the queue (so new reservations fail and read the
 //! recorded error), and answers every queued request with the error until the queue
 //! is drained, including requests sent through reservations taken before the close.
 //! Dropping a failed worker answers what is still queued the same way; dropping a
@@ -25,10 +27,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use rt_core::loom::sync::Arc;
+use std::sync::Arc;
+
 use rt_core::sync::mpsc;
 use svc_trait::Service;
 
+use crate::direct::Core;
 use crate::message::Message;
 use crate::shared::{AnyError, Shared};
 
@@ -61,10 +65,9 @@ pub struct Worker<S, Req>
 where
     S: Service<Req>,
 {
-    /// `None` once the service failed (or the worker finished).
-    service: Option<S>,
+    /// The service (behind the lock the direct path also takes) and the shared state.
+    core: Arc<Core<S>>,
     rx: mpsc::Receiver<Message<Req, S::Future>>,
-    shared: Arc<Shared>,
     /// The service's readiness error, once it failed.
     failure: Option<AnyError>,
 }
@@ -74,11 +77,10 @@ where
     S: Service<Req>,
     S::Error: Send + Sync + 'static,
 {
-    pub(crate) fn new(service: S, rx: mpsc::Receiver<Message<Req, S::Future>>, shared: Arc<Shared>) -> Self {
+    pub(crate) fn new(core: Arc<Core<S>>, rx: mpsc::Receiver<Message<Req, S::Future>>) -> Self {
         Worker {
-            service: Some(service),
+            core,
             rx,
-            shared,
             failure: None,
         }
     }
@@ -86,44 +88,67 @@ where
     /// Serves requests while the service is healthy; `Ready` when it finished (every
     /// handle gone) or failed.
     fn poll_serve(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        while let Some(service) = &mut self.service {
-            // Phase 1: readiness before a request leaves the queue.
-            if let Err(error) = ready!(service.poll_ready(cx)) {
-                self.fail(error);
+        let core = &*self.core;
+        let mut slot = core.slot.lock();
+        // The direct path polls readiness with this waker (see `direct`).
+        match &slot.worker {
+            Some(waker) if waker.will_wake(cx.waker()) => {}
+            _ => slot.worker = Some(cx.waker().clone()),
+        }
+        loop {
+            let Some(service) = slot.service.as_mut() else {
+                // A handle's direct path saw the service fail and dropped it.
+                drop(slot);
+                self.fail_recorded();
                 return Poll::Ready(());
+            };
+            // Phase 1: readiness before a request leaves the queue.
+            match service.poll_ready(cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(error)) => {
+                    let error: AnyError = std::sync::Arc::new(error);
+                    // Before the queue closes: a handle that finds it closed reads it.
+                    core.shared.set_failure(error);
+                    let dead = slot.service.take();
+                    drop(slot);
+                    drop(dead);
+                    self.fail_recorded();
+                    return Poll::Ready(());
+                }
+                Poll::Pending => return Poll::Pending,
             }
             // Phase 2: the next request.
             let message = match self.rx.poll_recv(cx) {
                 Poll::Ready(Some(message)) => message,
                 Poll::Ready(None) => {
-                    self.service = None;
+                    let done = slot.service.take();
+                    slot.worker = None;
+                    drop(slot);
+                    drop(done);
                     return Poll::Ready(());
                 }
                 Poll::Pending => {
+                    // Nobody holds the lock with the service ready but unused.
                     service.disarm();
                     return Poll::Pending;
                 }
             };
             // Phase 3: a caller that is gone is skipped; the readiness stays.
             if message.reply.is_closed() {
-                Shared::bump(&self.shared.skipped);
+                Shared::bump(&core.shared.skipped);
                 continue;
             }
             // Phase 4: call, and hand the response future to the caller.
             let future = service.call(message.request);
-            Shared::bump(&self.shared.served);
+            Shared::bump(&core.shared.served);
             let _ = message.reply.send(Ok(future));
         }
-        Poll::Ready(())
     }
 
-    /// Records the service's failure, drops the service and closes the queue.
-    fn fail(&mut self, error: S::Error) {
-        let error: AnyError = std::sync::Arc::new(error);
-        // Before closing: a handle that finds the queue closed reads the failure.
-        self.shared.set_failure(error.clone());
-        self.failure = Some(error);
-        self.service = None;
+    /// Takes up the recorded failure (the service is already gone) and closes the
+    /// queue, so that new reservations fail and read it.
+    fn fail_recorded(&mut self) {
+        self.failure = self.core.shared.recorded();
         self.rx.close();
     }
 }
@@ -146,7 +171,7 @@ where
             .clone()
             .expect("only a failed worker answers with its failure");
         if message.reply.send(Err(error)).is_ok() {
-            Shared::bump(&self.shared.failed);
+            Shared::bump(&self.core.shared.failed);
         }
     }
 }
@@ -178,7 +203,18 @@ where
     S: Service<Req>,
 {
     fn drop(&mut self) {
+        // The service goes with the worker (handles hold the core, not the service).
+        let (service, waker) = {
+            let mut slot = self.core.slot.lock();
+            (slot.service.take(), slot.worker.take())
+        };
+        drop((service, waker));
+        // A failure a handle recorded since the worker's last turn counts too.
+        if self.failure.is_none() {
+            self.failure = self.core.shared.recorded();
+        }
         if self.failure.is_some() {
+            self.rx.close();
             while let Ok(message) = self.rx.try_recv() {
                 self.answer_failed(message);
             }

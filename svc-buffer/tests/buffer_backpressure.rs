@@ -42,6 +42,8 @@ fn callers_wait_at_the_bound_and_resume_in_order() {
 fn disarmed_and_dropped_reservations_free_the_bound() {
     const BOUND: usize = 4;
     let (buffer, mut worker, mut handle) = mock_buffer(BOUND);
+    // Not ready: every call below is queued (none takes the direct path).
+    handle.allow(0);
     let mut holders: Vec<_> = (0..BOUND).map(|_| buffer.clone()).collect();
     for holder in &mut holders {
         assert!(is_ready(holder));
@@ -69,6 +71,7 @@ fn disarmed_and_dropped_reservations_free_the_bound() {
         responses.push(caller.call(i));
     }
     assert!(!is_ready(&mut buffer.clone()), "the bound holds");
+    handle.allow(BOUND as u64);
     assert_pending(&mut worker);
     for i in 0..BOUND as u32 {
         let (request, send) = handle.try_next_request().unwrap();

@@ -10,7 +10,13 @@
 //! * a caller dropping its response future while the worker takes the request and
 //!   replies: the request is served or skipped, once, and every value is dropped once;
 //! * a reservation abandoned (disarmed, or dropped with its handle) while another
-//!   caller waits for the only slot: the waiter gets it and is answered.
+//!   caller waits for the only slot: the waiter gets it and is answered;
+//! * two callers, each free to take the direct path or the queue, racing the worker:
+//!   each is answered once, with its own value;
+//! * a direct-path readiness poll that finds the service not ready while the worker
+//!   waits for that readiness: the worker is still woken when the service becomes
+//!   ready (the direct path polls with the worker's waker), and the queued request is
+//!   answered.
 //!
 //! A lost wake-up leaves a `block_on` waiting forever, which loom reports as a
 //! deadlock.
@@ -266,4 +272,92 @@ fn abandoned_reservation_serves_a_waiting_caller() {
             assert_eq!(drops.load(SeqCst), 1);
         });
     }
+}
+
+/// Two callers, each of which may find its reservation alone (the direct path) or not
+/// (the queue), and may find the lock free or held by the worker: each gets its own
+/// value exactly once, and the counters add up.
+#[test]
+fn direct_and_queued_callers_are_each_answered_once() {
+    loom::model(|| {
+        let drops = std::sync::Arc::new(AtomicUsize::new(0));
+        let (buffer, worker) = Buffer::pair(Echo::healthy(), 2);
+        let worker = thread::spawn(move || block_on(worker));
+        let other = {
+            let (buffer, drops) = (buffer.clone(), drops.clone());
+            thread::spawn(move || block_on(buffer.oneshot(request(1, &drops))))
+        };
+        let mine = block_on(buffer.clone().oneshot(request(2, &drops)));
+        let theirs = other.join().unwrap();
+        assert_eq!(mine.unwrap(), 2);
+        assert_eq!(theirs.unwrap(), 1);
+        let metrics = buffer.metrics();
+        drop(buffer);
+        worker.join().unwrap();
+        assert_eq!(metrics.served(), 2, "{metrics:?}");
+        assert!(metrics.served_directly() <= 2);
+        assert_eq!(metrics.skipped() + metrics.failed(), 0);
+        assert_eq!(drops.load(SeqCst), 2);
+    });
+}
+
+/// Readiness behind a gate another thread opens; like any service, it remembers only
+/// the waker of its latest `poll_ready`.
+struct Gated {
+    gate: std::sync::Arc<Mutex<Gate>>,
+}
+
+#[derive(Default)]
+struct Gate {
+    open: bool,
+    waker: Option<Waker>,
+}
+
+impl Service<Counted> for Gated {
+    type Response = u32;
+    type Error = Down;
+    type Future = Answer;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Down>> {
+        let mut gate = self.gate.lock();
+        if gate.open {
+            return Poll::Ready(Ok(()));
+        }
+        gate.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+
+    fn call(&mut self, request: Counted) -> Answer {
+        Answer(request)
+    }
+}
+
+/// The worker waits for the gate; a caller's direct path polls the gate too (it is
+/// still shut), registering its own waker, and queues the request; then the gate
+/// opens. Had the direct path polled with anything but the worker's waker, the gate's
+/// wake-up would reach nobody and the caller would wait forever (a loom deadlock).
+#[test]
+fn a_direct_poll_that_finds_the_service_busy_keeps_the_worker_woken() {
+    loom::model(|| {
+        let drops = std::sync::Arc::new(AtomicUsize::new(0));
+        let gate = std::sync::Arc::new(Mutex::new(Gate::default()));
+        let (buffer, worker) = Buffer::pair(Gated { gate: gate.clone() }, 2);
+        let worker = thread::spawn(move || block_on(worker));
+        let opener = thread::spawn(move || {
+            let waker = {
+                let mut gate = gate.lock();
+                gate.open = true;
+                gate.waker.take()
+            };
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        });
+        let out = block_on(buffer.clone().oneshot(request(4, &drops)));
+        assert_eq!(out.unwrap(), 4);
+        drop(buffer);
+        opener.join().unwrap();
+        worker.join().unwrap();
+        assert_eq!(drops.load(SeqCst), 1);
+    });
 }
