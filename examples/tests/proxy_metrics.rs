@@ -166,6 +166,9 @@ async fn metrics_parse_as_prometheus_text() {
         value(&samples, name, &[]);
     }
     assert_eq!(value(&samples, "runtime_workers", &[]), 2.0);
+    let by_path = |path| value(&samples, "proxy_buffer_requests_total", &[("path", path)]);
+    assert_eq!(by_path("direct") + by_path("queued"), 11.0);
+    assert!(by_path("direct") >= 1.0, "one request at a time: the buffer is idle");
     assert_eq!(proxy.metrics_text().lines().count(), answer.body.lines().count());
     proxy.shutdown().await;
 }

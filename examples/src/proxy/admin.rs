@@ -84,6 +84,15 @@ pub(crate) fn render(inner: &Inner) -> String {
     let _ = writeln!(out, "proxy_buffer_depth {}", snap.buffer_depth);
     family(
         &mut out,
+        "proxy_buffer_requests_total",
+        "counter",
+        "Requests handed to the balancer, by the buffer's path: `direct` (nothing queued, called on the connection's task) or `queued` (through the buffer's worker).",
+    );
+    let (direct, queued) = snap.buffer_served;
+    let _ = writeln!(out, "proxy_buffer_requests_total{{path=\"direct\"}} {direct}");
+    let _ = writeln!(out, "proxy_buffer_requests_total{{path=\"queued\"}} {queued}");
+    family(
+        &mut out,
         "proxy_client_connections",
         "gauge",
         "Client connections open.",

@@ -130,6 +130,9 @@ pub struct Snapshot {
     pub budget_refusals: u64,
     /// Requests waiting in the buffer in front of the balancer (or holding a slot of it).
     pub buffer_depth: u64,
+    /// Requests the buffer handed to the balancer: on the direct path, and through its
+    /// worker.
+    pub buffer_served: (u64, u64),
     /// Client connections open now.
     pub connections: u64,
     /// The backends, in the order they were first discovered; removed ones last seen.

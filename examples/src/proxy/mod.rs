@@ -200,7 +200,10 @@ impl Inner {
         {
             snap.retries = retries.retries();
             snap.budget_refusals = budget.refused();
-            snap.buffer_depth = lock(buffer).metrics().queue_depth() as u64;
+            let metrics = lock(buffer).metrics();
+            snap.buffer_depth = metrics.queue_depth() as u64;
+            let direct = metrics.served_directly();
+            snap.buffer_served = (direct, metrics.served() - direct);
         }
         let endpoints = self.endpoints();
         for known in self.registry.list() {
