@@ -54,6 +54,9 @@ pub(crate) struct Slot<S> {
     pub(crate) service: Option<S>,
     /// The worker task's waker as of its latest turn.
     pub(crate) worker: Option<Waker>,
+    /// Set when the worker unwound out of a turn (the service panicked on the worker):
+    /// the service stays in place until the `Worker` is dropped, but nobody calls it.
+    pub(crate) poisoned: bool,
 }
 
 /// What the worker and every handle share: the counters and the recorded failure, and
@@ -70,6 +73,7 @@ impl<S> Core<S> {
             slot: Mutex::new(Slot {
                 service: Some(service),
                 worker: None,
+                poisoned: false,
             }),
         }
     }
@@ -113,7 +117,14 @@ where
         let Some(mut slot) = self.slot.try_lock() else {
             return Attempt::Queue(request);
         };
-        let Slot { service, worker } = &mut *slot;
+        let Slot {
+            service,
+            worker,
+            poisoned,
+        } = &mut *slot;
+        if *poisoned {
+            return Attempt::Panicked;
+        }
         let Some(inner) = service.as_mut() else {
             return Attempt::Queue(request);
         };
@@ -131,7 +142,8 @@ where
         .unwrap_or(Err(()));
         match attempt {
             Ok(Ok(future)) => {
-                Shared::bump(&self.shared.served);
+                // Only `direct`: `served` counts the worker's calls, and `Metrics::served`
+                // adds the two, so no snapshot shows more direct calls than calls.
                 Shared::bump(&self.shared.direct);
                 Attempt::Called(future)
             }
@@ -141,8 +153,14 @@ where
                 // reads the failure. The queued request wakes the worker.
                 self.shared.set_failure(Arc::new(error));
                 let dead = service.take();
+                let worker = worker.clone();
                 drop(slot);
                 drop(dead);
+                // The queued request wakes a worker waiting for the queue, not one
+                // waiting for the readiness that will now never come.
+                if let Some(worker) = worker {
+                    worker.wake();
+                }
                 Attempt::Queue(request)
             }
             Err(()) => {

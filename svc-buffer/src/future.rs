@@ -13,21 +13,24 @@ use crate::shared::Failure;
 use crate::BufferError;
 
 pin_project! {
-    /// The future [`Buffer::call`](svc_trait::Service::call) returns: it waits for the
-    /// worker to call the inner service, then polls the inner response future itself.
+    /// The future [`Buffer::call`](svc_trait::Service::call) returns: for a queued
+    /// request, it waits for the worker to call the inner service, then polls the inner
+    /// response future itself; for a request that took the direct path, it polls the
+    /// inner response future from the start.
     ///
     /// # Errors
     ///
     /// The inner response future's error ([`BufferError::is_response_error`]), the
     /// inner service's readiness failure ([`BufferError::is_service_error`]), or
     /// [`BufferError::is_closed`] when the worker went away before calling the
-    /// service with this request.
+    /// service with this request, or the service panicked.
     ///
     /// # Cancel safety
     ///
-    /// Dropping it before the worker took the request makes the worker skip the
-    /// request (it is never sent to the inner service); dropping it later drops the
-    /// inner response future, with whatever that means for the inner service.
+    /// Dropping it while the request is still queued makes the worker skip the request
+    /// (it is never sent to the inner service); dropping it once the service was called
+    /// (by the worker, or on the direct path) drops the inner response future, with
+    /// whatever that means for the inner service.
     ///
     /// # Panics
     ///

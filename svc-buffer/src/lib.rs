@@ -31,7 +31,8 @@
 //!     for i in 0..4 {
 //!         let mut buffer = buffer.clone();
 //!         tasks.push(rt_sched::spawn(async move {
-//!             // `ready` reserves a queue slot, `call` fills it.
+//!             // `ready` reserves a queue slot; `call` fills it, or calls the
+//!             // service directly when nothing is queued.
 //!             buffer.ready().await?.call(format!("task {i}")).await
 //!         }));
 //!     }
@@ -63,8 +64,9 @@
 //! * [`is_response_error`](BufferError::is_response_error): the inner service answered
 //!   this request with an error; the buffer goes on.
 //! * [`is_service_error`](BufferError::is_service_error): the inner service failed its
-//!   `poll_ready`. The worker recorded the error, dropped the service, closed the queue
-//!   and answered every queued request with it; later `poll_ready` calls return it too
+//!   `poll_ready`. The error was recorded and the service dropped (by the worker, or by
+//!   a caller on the direct path); the worker closed the queue and answered every
+//!   queued request with it; later `poll_ready` calls return it too
 //!   ([`ServiceError`](error::ServiceError) shares it behind an `Arc`).
 //! * [`is_closed`](BufferError::is_closed): the worker disappeared without an error
 //!   (its runtime shut down, the worker future was dropped, the service panicked).

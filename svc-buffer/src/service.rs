@@ -46,18 +46,21 @@ use crate::BufferError;
 ///   saw `Ready(Ok(()))` and will not call);
 /// * dropping the handle gives it back;
 /// * a clone starts without one (readiness belongs to the handle that was polled);
-/// * a caller that drops its [`ResponseFuture`] before the worker took the request gets
-///   it skipped: the worker never sends it to the inner service.
+/// * a caller that drops its [`ResponseFuture`] while its request is still queued gets
+///   it skipped: the worker never sends it to the inner service. (A request that took
+///   the direct path was handed to the service in `call`.)
 ///
 /// # Failure
 ///
 /// When the inner service fails its `poll_ready` (on the worker or on the direct path),
-/// the error is recorded, the service dropped, the queue closed and every queued
-/// request answered with the error ([`BufferError::is_service_error`]); every later
-/// `poll_ready` returns it too. When the worker disappears without such an error (its
-/// runtime shut down, the worker future was dropped, the service panicked), callers get
+/// the error is recorded and the service dropped; the worker closes the queue on its
+/// next turn and answers every queued request with the error
+/// ([`BufferError::is_service_error`]); every `poll_ready` after the close returns it
+/// too. When the worker disappears without such an error (its runtime shut down, the
+/// worker future was dropped, the service panicked), callers get
 /// [`BufferError::is_closed`]. A panic of the service on the direct path is caught and
-/// ends the buffer the same way: it does not unwind into the caller's task. Nobody waits forever. The inner error type must be
+/// ends the buffer the same way: it does not unwind into the caller's task, and the
+/// service is not called again. Nobody waits forever. The inner error type must be
 /// `Send + Sync + 'static`: one error value is shared by every caller.
 ///
 /// # Examples
@@ -76,6 +79,8 @@ use crate::BufferError;
 /// ```
 pub struct Buffer<Req, F> {
     tx: PollSender<Message<Req, F>>,
+    /// Whether `poll_ready` returned `Ready(Ok(()))` since the last `call` or `disarm`.
+    reserved: bool,
     core: Arc<dyn Direct<Req, F>>,
 }
 
@@ -116,7 +121,7 @@ impl<Req, F> Buffer<Req, F> {
     }
 
     /// A handle and the worker future, for callers who spawn the worker themselves (on
-    /// another runtime, a `LocalSet`, a dedicated thread).
+    /// another runtime, a dedicated thread).
     ///
     /// The worker completes when every handle is dropped and the queue is empty, or
     /// once it has answered every queued request with the inner service's failure.
@@ -156,15 +161,16 @@ impl<Req, F> Buffer<Req, F> {
         let worker = Worker::new(core.clone(), rx);
         let buffer = Buffer {
             tx: PollSender::new(tx),
+            reserved: false,
             core,
         };
         (buffer, worker)
     }
 
-    /// A snapshot of the queue and the worker's counters.
+    /// A snapshot of the queue and the buffer's counters.
     ///
-    /// Cheap: a few relaxed atomic loads (and a lock that only the worker's failure
-    /// path ever contends).
+    /// Cheap: a few relaxed atomic loads and an uncontended lock (the recorded failure's,
+    /// which only failure paths ever take otherwise).
     ///
     /// # Examples
     ///
@@ -185,11 +191,14 @@ impl<Req, F> Buffer<Req, F> {
             Some(tx) => (0, tx.max_capacity()),
             None => (0, 0),
         };
+        let direct = Shared::read(&self.core.shared().direct);
         Metrics {
             queue_depth,
             capacity,
-            served: Shared::read(&self.core.shared().served),
-            direct: Shared::read(&self.core.shared().direct),
+            // Two counters, each only growing, each read once: `served` (their sum) is
+            // never below `direct`, and `served - direct` never goes backwards.
+            served: Shared::read(&self.core.shared().served) + direct,
+            direct,
             skipped: Shared::read(&self.core.shared().skipped),
             failed: Shared::read(&self.core.shared().failed),
             service_failed: self.core.shared().has_failed(),
@@ -198,6 +207,8 @@ impl<Req, F> Buffer<Req, F> {
 
     /// Whether the queue is closed: the worker failed or is gone. `poll_ready` on
     /// this handle will return the error (unless it already holds a reservation).
+    /// After a readiness failure on the direct path, the queue closes on the worker's
+    /// next turn; [`Metrics::is_service_failed`] tells at once.
     ///
     /// # Examples
     ///
@@ -232,7 +243,10 @@ where
     /// failed, or [`BufferError::is_closed`] once the worker is gone.
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         match self.tx.poll_reserve(cx) {
-            Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
+            Poll::Ready(Ok(())) => {
+                self.reserved = true;
+                Poll::Ready(Ok(()))
+            }
             Poll::Ready(Err(_)) => Poll::Ready(Err(self.core.shared().failure().into_error())),
             Poll::Pending => Poll::Pending,
         }
@@ -248,8 +262,9 @@ where
     fn call(&mut self, request: Req) -> Self::Future {
         // The direct path: our reservation is the only slot in use, so nothing is
         // queued ahead of this request.
+        let reserved = std::mem::replace(&mut self.reserved, false);
         let request = match self.tx.get_ref() {
-            Some(tx) if tx.capacity() + 1 == tx.max_capacity() => match self.core.try_call(request) {
+            Some(tx) if reserved && tx.capacity() + 1 == tx.max_capacity() => match self.core.try_call(request) {
                 Attempt::Called(future) => {
                     self.tx.abort_send();
                     return ResponseFuture::called(future);
@@ -272,6 +287,7 @@ where
 
     /// Gives back a reserved slot; a no-op without one.
     fn disarm(&mut self) {
+        self.reserved = false;
         self.tx.abort_send();
     }
 }
@@ -281,6 +297,7 @@ impl<Req, F> Clone for Buffer<Req, F> {
     fn clone(&self) -> Buffer<Req, F> {
         Buffer {
             tx: self.tx.clone(),
+            reserved: false,
             core: self.core.clone(),
         }
     }

@@ -3,9 +3,12 @@
 //!
 //! # Protocol
 //!
-//! * Whoever holds the service's lock writes: the worker, or a handle on the direct
-//!   path (see [`direct`](crate::direct)). They bump the counters and record the inner
-//!   service's readiness error in `failure`, once.
+//! * The counters are each bumped by one side: `served`, `skipped` and `failed` by the
+//!   worker, `direct` by handles on the direct path (see [`direct`](crate::direct)),
+//!   under the service's lock. `Metrics::served` adds `served` and `direct`, so a
+//!   snapshot never shows more direct calls than calls.
+//! * Whoever holds the service's lock when its readiness fails (the worker, or a
+//!   handle on the direct path) records the error in `failure`, once.
 //! * The failure is recorded *before* the queue closes (the worker closes it, after it
 //!   recorded the failure or found it recorded by a handle). A handle whose reservation
 //!   or send fails (the queue is closed) reads `failure` afterwards, so it sees the
@@ -48,9 +51,10 @@ impl Failure {
 #[derive(Default)]
 pub(crate) struct Shared {
     failure: Mutex<Option<AnyError>>,
-    /// Requests handed to the inner service.
+    /// Requests the worker handed to the inner service (the queue path).
     pub(crate) served: AtomicU64,
-    /// Of those, the requests a handle handed over itself, on the direct path.
+    /// Requests a handle handed over itself, on the direct path (`Metrics::served`
+    /// adds the two).
     pub(crate) direct: AtomicU64,
     /// Requests taken out of the queue whose caller was gone.
     pub(crate) skipped: AtomicU64,
@@ -83,7 +87,7 @@ impl Shared {
         self.failure.lock().is_some()
     }
 
-    /// Adds one to a counter (written under the service's lock).
+    /// Adds one to a counter.
     pub(crate) fn bump(counter: &AtomicU64) {
         counter.fetch_add(1, Relaxed);
     }

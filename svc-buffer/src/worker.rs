@@ -1,4 +1,4 @@
-//! [`Worker`]: the task that owns the inner service.
+//! [`Worker`]: the task that drives the inner service for queued requests.
 //!
 //! # Protocol
 //!
@@ -16,9 +16,12 @@
 //! 4. call the service and send the response future back to the caller, who polls it.
 //!
 //! When the service fails its readiness, the worker records the error in `Shared`
-//! (first; or finds it recorded by a handle's direct path), drops the service, closes the queue (so new reservations fail and read the
-//! recorded error), and answers every queued request with the error until the queue
-//! is drained, including requests sent through reservations taken before the close.
+//! (first; or finds it recorded by a handle's direct path), drops the service, closes
+//! the queue (so new reservations fail and read the recorded error), and answers every
+//! queued request with the error until the queue is drained, including requests sent
+//! through reservations taken before the close. When the service panicked (on a
+//! handle's direct path, or in an earlier turn of a worker that is polled again), the
+//! worker closes the queue and ends without an error: callers get `Closed`.
 //! Dropping a failed worker answers what is still queued the same way; dropping a
 //! healthy one drops the queued requests, whose callers see `Closed`.
 
@@ -36,12 +39,14 @@ use crate::direct::Core;
 use crate::message::Message;
 use crate::shared::{AnyError, Shared};
 
-/// The future that owns a buffer's inner service and serves its queue; spawn it (or
+/// The future that drives a buffer's inner service and serves its queue; spawn it (or
 /// poll it) for the [`Buffer`](crate::Buffer) handles of [`Buffer::pair`](crate::Buffer::pair)
 /// to make progress. [`Buffer::new`](crate::Buffer::new) spawns it for you.
 ///
 /// It completes when every handle is gone and the queue is drained, or, after the
-/// inner service failed, once every queued request has been answered with the error.
+/// inner service failed, once every queued request has been answered with the error,
+/// or after the service panicked on a handle's direct path (queued callers get
+/// [`Closed`](crate::error::Closed)).
 ///
 /// # Cancel safety
 ///
@@ -89,14 +94,23 @@ where
     /// handle gone) or failed.
     fn poll_serve(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let core = &*self.core;
-        let mut slot = core.slot.lock();
+        let mut slot = PoisonOnUnwind(core.slot.lock());
         // The direct path polls readiness with this waker (see `direct`).
-        match &slot.worker {
+        match &slot.0.worker {
             Some(waker) if waker.will_wake(cx.waker()) => {}
-            _ => slot.worker = Some(cx.waker().clone()),
+            _ => slot.0.worker = Some(cx.waker().clone()),
         }
         loop {
-            let Some(service) = slot.service.as_mut() else {
+            if slot.0.poisoned {
+                // An earlier turn unwound out of the service (a panic): it is not
+                // called again, and callers get `Closed`.
+                let dead = slot.0.service.take();
+                drop(slot);
+                drop(dead);
+                self.fail_recorded();
+                return Poll::Ready(());
+            }
+            let Some(service) = slot.0.service.as_mut() else {
                 // A handle's direct path saw the service fail and dropped it.
                 drop(slot);
                 self.fail_recorded();
@@ -109,7 +123,7 @@ where
                     let error: AnyError = std::sync::Arc::new(error);
                     // Before the queue closes: a handle that finds it closed reads it.
                     core.shared.set_failure(error);
-                    let dead = slot.service.take();
+                    let dead = slot.0.service.take();
                     drop(slot);
                     drop(dead);
                     self.fail_recorded();
@@ -121,8 +135,8 @@ where
             let message = match self.rx.poll_recv(cx) {
                 Poll::Ready(Some(message)) => message,
                 Poll::Ready(None) => {
-                    let done = slot.service.take();
-                    slot.worker = None;
+                    let done = slot.0.service.take();
+                    slot.0.worker = None;
                     drop(slot);
                     drop(done);
                     return Poll::Ready(());
@@ -150,6 +164,18 @@ where
     fn fail_recorded(&mut self) {
         self.failure = self.core.shared.recorded();
         self.rx.close();
+    }
+}
+
+/// The worker's hold on the slot; if a turn unwinds (the service panicked), marks the
+/// service as unusable for the direct path until the `Worker` is dropped.
+struct PoisonOnUnwind<'a, S>(rt_core::loom::sync::MutexGuard<'a, crate::direct::Slot<S>>);
+
+impl<S> Drop for PoisonOnUnwind<'_, S> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.poisoned = true;
+        }
     }
 }
 

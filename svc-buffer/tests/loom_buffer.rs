@@ -16,7 +16,8 @@
 //! * a direct-path readiness poll that finds the service not ready while the worker
 //!   waits for that readiness: the worker is still woken when the service becomes
 //!   ready (the direct path polls with the worker's waker), and the queued request is
-//!   answered.
+//!   answered;
+//! * a metrics snapshot racing a direct call: never more direct calls than calls.
 //!
 //! A lost wake-up leaves a `block_on` waiting forever, which loom reports as a
 //! deadlock.
@@ -359,5 +360,29 @@ fn a_direct_poll_that_finds_the_service_busy_keeps_the_worker_woken() {
         opener.join().unwrap();
         worker.join().unwrap();
         assert_eq!(drops.load(SeqCst), 1);
+    });
+}
+
+/// A metrics snapshot taken while a call goes through the direct path never shows more
+/// direct calls than calls (each counter is read once, relaxed; `served` is the sum of
+/// two counters that never overlap), so `served() - served_directly()` (the proxy's
+/// queued count) never underflows.
+#[test]
+fn metrics_never_show_more_direct_calls_than_calls() {
+    loom::model(|| {
+        let drops = std::sync::Arc::new(AtomicUsize::new(0));
+        // The worker is never polled: a ready service is called on the direct path.
+        let (buffer, worker) = Buffer::pair(Echo::healthy(), 1);
+        let caller = {
+            let (buffer, drops) = (buffer.clone(), drops.clone());
+            thread::spawn(move || block_on(buffer.oneshot(request(1, &drops))))
+        };
+        let metrics = buffer.metrics();
+        assert!(
+            metrics.served_directly() <= metrics.served(),
+            "torn snapshot: {metrics:?}"
+        );
+        assert_eq!(caller.join().unwrap().unwrap(), 1);
+        drop(worker);
     });
 }

@@ -203,7 +203,7 @@ impl Inner {
             let metrics = lock(buffer).metrics();
             snap.buffer_depth = metrics.queue_depth() as u64;
             let direct = metrics.served_directly();
-            snap.buffer_served = (direct, metrics.served() - direct);
+            snap.buffer_served = (direct, metrics.served().saturating_sub(direct));
         }
         let endpoints = self.endpoints();
         for known in self.registry.list() {
