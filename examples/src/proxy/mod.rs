@@ -34,28 +34,33 @@
 //! # Performance
 //!
 //! No per-request logging, no lock on the request path, counters in relaxed atomics.
-//! `compare proxy` (`benches/proxy-peers.sh`), 27 Nov 2026 04:38 UTC, 9 rounds, release
+//! `compare proxy` (`benches/proxy-peers.sh`), 27 Nov 2026 06:37 UTC, 9 rounds, release
 //! build, `--workers 1` (a current-thread runtime), `wrk -t1 -c64` through each proxy to
 //! the same single-threaded epoll backend on loopback, 2 shared cores (medians; ratio =
 //! ours / peer):
 //!
 //! | | proxy CPU µs/req | added p99 ms | MiB at rest | KiB per idle connection |
 //! |---|---|---|---|---|
-//! | this proxy | 19.9 | 2.04 | 3.82 | 0.48 |
-//! | nginx | 19.6 (ratio 1.01) | 1.35 (1.52) | 19.6 | 0.54 (0.88) |
-//! | HAProxy | 22.2 (ratio 0.90) | 1.65 (1.24) | 16.2 | 1.11 (0.43) |
+//! | this proxy | 16.8 | 1.02 | 3.80 | 0.48 |
+//! | nginx | 16.8 (ratio 1.00) | 1.21 (0.84) | 19.6 | 0.55 (0.87) |
+//! | HAProxy | 18.9 (ratio 0.89) | 1.41 (0.72) | 16.2 | 1.11 (0.43) |
 //!
-//! The CPU and p99 rows move the most from run to run on a shared machine: two 5-round
-//! runs in the 40 minutes before gave CPU ratios of 0.98 / 0.85 and 1.12 / 0.88, and p99
-//! ratios of 1.30 / 0.80 and 0.89 / 0.86.
+//! The CPU row moves the most from run to run on a shared machine: per round, the CPU
+//! ratio against nginx ran from 0.70 to 1.25; a 5-round run before gave 0.98 / 0.92.
 //!
-//! - About two thirds of the CPU is the kernel's (two `recvfrom` and two `sendto` per
-//!   request, one `epoll_wait` per batch of requests: the minimum). User space runs about
-//!   18,700 instructions per request (callgrind): parsing and building two heads, the
-//!   stack's futures, the buffer's hand-off to its worker task, about 11 allocations.
+//! - About two thirds of the CPU is the kernel's: two `recvfrom` and two `sendto` per
+//!   request, one `epoll_wait` per batch of requests (the minimum), 11.3 µs of system
+//!   time per request against 5.3 µs of user time. User space runs about 17,300
+//!   instructions per request (callgrind): parsing and building two heads, the stack's
+//!   futures, the retry layer's copy of the request, about 10 allocations.
 //!   No clock read for the keep-alive idle start, the `date` line or the pool's idle times
 //!   (the runtime's coarse clock), and no C-library cancellation bookkeeping around the
 //!   socket calls (raw system calls).
+//! - The buffer in front of the balancer takes its *direct path* for every request under
+//!   this load (nothing queued, the balancer ready): the connection's task calls the
+//!   balancer itself, with no hand-off to the buffer's worker task and back. That saved
+//!   about 1,400 instructions per request and brought the added p99 from 1.5× nginx's to
+//!   0.84×. `/metrics` counts requests by path (`proxy_buffer_requests_total`).
 //! - An idle client connection is parked (after 10 ms without a request: see svc-http's
 //!   `serve_connection_with_shutdown`). It holds its task (272 bytes with the allocator's
 //!   header: stream, keep-alive timer, configuration, stop signal, two-pointer front
