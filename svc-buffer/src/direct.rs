@@ -37,7 +37,9 @@
 //! * **Panics.** A service that panics on the direct path is dropped and the worker
 //!   woken: it finds the service gone without a failure, closes the queue and ends,
 //!   and callers get `Closed`, as when the service panics on the worker. The panic
-//!   does not unwind into the caller's task.
+//!   does not unwind into the caller's task. A service that panicked on the worker
+//!   stays in the slot until the worker is dropped, marked `poisoned` by the worker's
+//!   unwinding guard: the direct path never calls it again.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;

@@ -114,8 +114,8 @@
 //! # Performance
 //!
 //! On the direct path, per request: the slot reservation and its release (two atomic
-//! operations), an uncontended `try_lock`, the inner `poll_ready` and `call`, and two
-//! counter increments; no allocation. On the queue path: one allocation (the reply
+//! operations), an uncontended `try_lock`, the inner `poll_ready` and `call`, and a
+//! counter increment; no allocation. On the queue path: one allocation (the reply
 //! channel), a lock-free push into the queue's slot, a lock-free pop by the worker, a
 //! wake-up of the worker and one of the caller. In the `examples` proxy (a buffer in
 //! front of a balancer) the direct path cut the user-space instructions per proxied

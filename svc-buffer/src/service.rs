@@ -2,9 +2,8 @@
 
 use std::fmt;
 use std::future::Future;
-use std::task::{Context, Poll};
-
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use rt_core::sync::mpsc::{self, PollSender};
 use svc_trait::Service;

@@ -28,9 +28,8 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
-
 use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 
 use rt_core::sync::mpsc;
 use svc_trait::Service;
