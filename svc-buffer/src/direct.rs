@@ -45,7 +45,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use rt_core::loom::sync::Mutex;
+use rt_core::loom::sync::{Mutex, MutexGuard};
 use svc_trait::Service;
 
 use crate::shared::Shared;
@@ -154,29 +154,29 @@ where
                 // Recorded before the service is gone: the worker that finds it gone
                 // reads the failure. The queued request wakes the worker.
                 self.shared.set_failure(Arc::new(error));
-                let dead = service.take();
-                let worker = worker.clone();
-                drop(slot);
-                drop(dead);
-                // The queued request wakes a worker waiting for the queue, not one
+                // The queued request would wake a worker waiting for the queue, not one
                 // waiting for the readiness that will now never come.
-                if let Some(worker) = worker {
-                    worker.wake();
-                }
+                retire(slot);
                 Attempt::Queue(request)
             }
             Err(()) => {
                 // Gone without a recorded failure: the worker closes the queue, and
                 // everyone gets `Closed`. Nothing may be queued for it, so wake it.
-                let dead = service.take();
-                let worker = worker.clone();
-                drop(slot);
-                drop(dead);
-                if let Some(worker) = worker {
-                    worker.wake();
-                }
+                retire(slot);
                 Attempt::Panicked
             }
         }
+    }
+}
+
+/// Drops the service out of the locked `slot` (once the lock is released: its drop may
+/// take time) and wakes the worker, which finds it gone and closes the queue.
+fn retire<S>(mut slot: MutexGuard<'_, Slot<S>>) {
+    let dead = slot.service.take();
+    let worker = slot.worker.clone();
+    drop(slot);
+    drop(dead);
+    if let Some(worker) = worker {
+        worker.wake();
     }
 }

@@ -34,7 +34,7 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use loom::thread;
 use rt_core::loom::sync::{Condvar, Mutex};
-use svc_buffer::Buffer;
+use svc_buffer::{Buffer, BufferError};
 use svc_trait::{Service, ServiceExt};
 
 /// Drives `future` on the current loom thread, waiting on a flag and a condition
@@ -156,6 +156,19 @@ fn request(value: u32, drops: &std::sync::Arc<AtomicUsize>) -> Counted {
     }
 }
 
+/// A buffer over an [`Echo`] or a [`Gated`] service.
+type EchoBuffer = Buffer<Counted, Answer>;
+
+/// Sends `value` through a clone of `buffer` from a new loom thread.
+fn spawn_caller(
+    buffer: &EchoBuffer,
+    value: u32,
+    drops: &std::sync::Arc<AtomicUsize>,
+) -> thread::JoinHandle<Result<u32, BufferError<Down>>> {
+    let (buffer, request) = (buffer.clone(), request(value, drops));
+    thread::spawn(move || block_on(buffer.oneshot(request)))
+}
+
 /// The worker is polled once and dropped (its queue closes) while a caller reserves,
 /// sends and waits: the caller gets its answer or `Closed`, and the request is dropped
 /// once.
@@ -189,10 +202,7 @@ fn worker_failing_while_callers_reserve() {
         let echo = Echo { polls: 0, fail_at: 2 };
         let (buffer, worker) = Buffer::pair(echo, 1);
         let worker = thread::spawn(move || block_on(worker));
-        let other = {
-            let (buffer, drops) = (buffer.clone(), drops.clone());
-            thread::spawn(move || block_on(buffer.oneshot(request(1, &drops))))
-        };
+        let other = spawn_caller(&buffer, 1, &drops);
         let mine = block_on(buffer.clone().oneshot(request(2, &drops)));
         let theirs = other.join().unwrap();
         worker.join().unwrap();
@@ -284,10 +294,7 @@ fn direct_and_queued_callers_are_each_answered_once() {
         let drops = std::sync::Arc::new(AtomicUsize::new(0));
         let (buffer, worker) = Buffer::pair(Echo::healthy(), 2);
         let worker = thread::spawn(move || block_on(worker));
-        let other = {
-            let (buffer, drops) = (buffer.clone(), drops.clone());
-            thread::spawn(move || block_on(buffer.oneshot(request(1, &drops))))
-        };
+        let other = spawn_caller(&buffer, 1, &drops);
         let mine = block_on(buffer.clone().oneshot(request(2, &drops)));
         let theirs = other.join().unwrap();
         assert_eq!(mine.unwrap(), 2);
@@ -373,10 +380,7 @@ fn metrics_never_show_more_direct_calls_than_calls() {
         let drops = std::sync::Arc::new(AtomicUsize::new(0));
         // The worker is never polled: a ready service is called on the direct path.
         let (buffer, worker) = Buffer::pair(Echo::healthy(), 1);
-        let caller = {
-            let (buffer, drops) = (buffer.clone(), drops.clone());
-            thread::spawn(move || block_on(buffer.oneshot(request(1, &drops))))
-        };
+        let caller = spawn_caller(&buffer, 1, &drops);
         let metrics = buffer.metrics();
         assert!(
             metrics.served_directly() <= metrics.served(),
