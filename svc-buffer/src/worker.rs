@@ -99,35 +99,20 @@ where
             Some(waker) if waker.will_wake(cx.waker()) => {}
             _ => slot.0.worker = Some(cx.waker().clone()),
         }
-        loop {
+        // The loop ends with the service's readiness error, or with `None` when the
+        // service is gone (failed on a handle's direct path) or poisoned (an earlier
+        // turn unwound out of it: it is not called again, and callers get `Closed`).
+        let error = loop {
             if slot.0.poisoned {
-                // An earlier turn unwound out of the service (a panic): it is not
-                // called again, and callers get `Closed`.
-                let dead = slot.0.service.take();
-                drop(slot);
-                drop(dead);
-                self.fail_recorded();
-                return Poll::Ready(());
+                break None;
             }
             let Some(service) = slot.0.service.as_mut() else {
-                // A handle's direct path saw the service fail and dropped it.
-                drop(slot);
-                self.fail_recorded();
-                return Poll::Ready(());
+                break None;
             };
             // Phase 1: readiness before a request leaves the queue.
             match service.poll_ready(cx) {
                 Poll::Ready(Ok(())) => {}
-                Poll::Ready(Err(error)) => {
-                    let error: AnyError = std::sync::Arc::new(error);
-                    // Before the queue closes: a handle that finds it closed reads it.
-                    core.shared.set_failure(error);
-                    let dead = slot.0.service.take();
-                    drop(slot);
-                    drop(dead);
-                    self.fail_recorded();
-                    return Poll::Ready(());
-                }
+                Poll::Ready(Err(error)) => break Some(error),
                 Poll::Pending => return Poll::Pending,
             }
             // Phase 2: the next request.
@@ -155,7 +140,17 @@ where
             let future = service.call(message.request);
             Shared::bump(&core.shared.served);
             let _ = message.reply.send(Ok(future));
+        };
+        if let Some(error) = error {
+            // Before the queue closes: a handle that finds it closed reads it.
+            core.shared.set_failure(std::sync::Arc::new(error));
         }
+        // Dropped once the lock is released: a service's drop may take time.
+        let dead = slot.0.service.take();
+        drop(slot);
+        drop(dead);
+        self.fail_recorded();
+        Poll::Ready(())
     }
 
     /// Takes up the recorded failure (the service is already gone) and closes the
