@@ -106,7 +106,13 @@ fn parse_request_with(
     };
     ranges.extend(req.headers.iter().map(|field| field_range(buf, field)));
     let head = buf.split_to(len).freeze();
-    let uri = Uri::from_maybe_shared(head.slice(path)).map_err(|_| bad)?;
+    // The common `/` is the parts' default URI: nothing to build (and no slice of the
+    // head, a reference count taken and given back).
+    let uri = if &head[path.clone()] == b"/" {
+        None
+    } else {
+        Some(Uri::from_maybe_shared(head.slice(path)).map_err(|_| bad)?)
+    };
     // Filled in place, then returned once: each move of a head is a copy of it.
     let mut req = RequestHead {
         parts: Request::new(()).into_parts().0,
@@ -116,7 +122,9 @@ fn parse_request_with(
     };
     let seen = header_map(&head, ranges, &mut req.parts.headers).ok_or(bad)?;
     req.parts.method = method;
-    req.parts.uri = uri;
+    if let Some(uri) = uri {
+        req.parts.uri = uri;
+    }
     req.parts.version = version;
     request_rules(&mut req, seen)?;
     Ok(Some(req))
@@ -351,4 +359,47 @@ pub(crate) fn keep_alive(headers: &HeaderMap, version: Version) -> bool {
         seen.note(&CONNECTION, value.as_bytes());
     }
     seen.keep_alive(version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(bytes: &[u8]) -> (RequestHead, BytesMut) {
+        let mut buf = BytesMut::from(bytes);
+        let head = parse_request(&mut buf, 64 * 1024).unwrap().unwrap();
+        (head, buf)
+    }
+
+    #[test]
+    fn request_targets_keep_their_parts() {
+        let (head, rest) = parse(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /next");
+        assert_eq!(head.parts.uri, "/");
+        assert_eq!(head.parts.uri.path(), "/");
+        assert_eq!(head.parts.uri.query(), None);
+        assert_eq!(&rest[..], b"GET /next");
+
+        let (head, _) = parse(b"GET /p?q=1 HTTP/1.1\r\nHost: a\r\n\r\n");
+        assert_eq!((head.parts.uri.path(), head.parts.uri.query()), ("/p", Some("q=1")));
+
+        let (head, _) = parse(b"GET /? HTTP/1.1\r\nHost: a\r\n\r\n");
+        assert_eq!((head.parts.uri.path(), head.parts.uri.query()), ("/", Some("")));
+
+        let (head, _) = parse(b"GET http://h:8/x HTTP/1.1\r\nHost: h:8\r\n\r\n");
+        assert_eq!(head.parts.uri.authority().map(|a| a.as_str()), Some("h:8"));
+        assert_eq!(head.parts.uri.path(), "/x");
+
+        let (head, _) = parse(b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n");
+        assert_eq!(head.parts.uri, "*");
+    }
+
+    #[test]
+    fn fields_are_slices_of_the_head() {
+        let (head, _) = parse(b"GET / HTTP/1.0\r\nHost: a\r\nX-One: 1\r\nx-one: 2\r\n\r\n");
+        assert_eq!(head.parts.version, Version::HTTP_10);
+        assert_eq!(head.parts.headers[HOST], "a");
+        let ones: Vec<_> = head.parts.headers.get_all("x-one").iter().collect();
+        assert_eq!(ones, ["1", "2"]);
+        assert!(!head.keep_alive);
+    }
 }
