@@ -26,6 +26,7 @@
 
 use std::hint::black_box;
 use std::mem::MaybeUninit;
+use std::ops::Range;
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
@@ -73,10 +74,8 @@ fn one(buf: &mut BytesMut) -> Option<usize> {
         _ => return None,
     };
     let method = Method::from_bytes(req.method?.as_bytes()).ok()?;
-    let base = buf.as_ptr() as usize;
     let field = req.headers.first()?;
-    let name = field.name.as_ptr() as usize - base..field.name.as_ptr() as usize - base + field.name.len();
-    let value = field.value.as_ptr() as usize - base..field.value.as_ptr() as usize - base + field.value.len();
+    let (name, value) = (span(buf, field.name.as_bytes()), span(buf, field.value));
     let head: Bytes = buf.split_to(len).freeze();
     let (mut parts, ()) = Request::new(()).into_parts();
     parts.headers.reserve(1);
@@ -92,4 +91,10 @@ fn one(buf: &mut BytesMut) -> Option<usize> {
     let response = Response::new(Bytes::from_static(b"Hello World!\n"));
     drop(black_box(response));
     Some(seen)
+}
+
+/// Where `part` lies inside `base` (a slice of it).
+fn span(base: &[u8], part: &[u8]) -> Range<usize> {
+    let start = part.as_ptr() as usize - base.as_ptr() as usize;
+    start..start + part.len()
 }
