@@ -31,9 +31,10 @@
 //!   use, so a request that waited in the queue for readiness is never overtaken by a
 //!   newcomer that happened to find the service ready.
 //! * **Failure.** A direct-path `poll_ready` that fails records the error in `Shared`
-//!   (as the worker would), drops the service and queues its request. The worker, on
-//!   finding the service gone with a failure recorded, closes the queue and answers
-//!   every queued request with the error; the queued request wakes it.
+//!   (as the worker would), drops the service, wakes the worker and queues its request.
+//!   The worker, on finding the service gone with a failure recorded, closes the queue
+//!   and answers every queued request with the error. (The queued request alone would
+//!   not do: it wakes a worker waiting for the queue, not one waiting for readiness.)
 //! * **Panics.** A service that panics on the direct path is dropped and the worker
 //!   woken: it finds the service gone without a failure, closes the queue and ends,
 //!   and callers get `Closed`, as when the service panics on the worker. The panic
@@ -42,6 +43,10 @@
 //!   unwinding guard: the direct path never calls it again.
 
 use std::panic::{self, AssertUnwindSafe};
+// `std`'s `Arc`, not the loom shim's, here and in `service.rs` / `worker.rs`: the handles
+// hold the core as `Arc<dyn Direct>`, an unsized coercion loom's `Arc` does not offer.
+// The count only keeps the core alive; everything the worker and the handles share
+// inside it goes through the shim's `Mutex` and atomics, which the loom models check.
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 

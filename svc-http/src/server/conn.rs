@@ -250,8 +250,9 @@ where
                 // request, rather than in this future: the active phase then stays small
                 // (its allocation is made whenever a parked connection wakes up), and the
                 // heap a burst of short-lived active phases leaves behind has smaller
-                // holes. `Box::write` into a fresh allocation lets the future be built in
-                // place; `Box::pin(future)` would build it on the stack and copy it.
+                // holes. `Box::write` into a fresh allocation copies less than
+                // `Box::pin(future)` (callgrind: ~100 instructions per request less, though
+                // the compiler still makes the future before moving it in once).
                 if !Box::into_pin(Box::write(Box::new_uninit(), self.serve_one(head, service))).await? {
                     break None;
                 }
